@@ -1,0 +1,88 @@
+package staffsync.config;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Every setting of the server, read once from environment variables at start. Each has a
+ * default; the README lists them all. A record, so a test can build one directly.
+ */
+public record Config(
+        String host,
+        int port,
+        int httpPort,
+        int maxMessageBytes,
+        long outboundLimitBytes,
+        int historySize,
+        int dedupSize,
+        long handshakeTimeoutMs,
+        int pingIntervalSeconds,
+        double rateLimitPerSecond,
+        int rateLimitBurst,
+        int maxPendingPerConnection,
+        int storeThreads,
+        long shutdownTimeoutMs,
+        StoreKind store,
+        Path dataDir,
+        long logCompactBytes,
+        String supabaseUrl,
+        String supabaseServiceKey,
+        String supabaseTable,
+        long supabaseTimeoutMs,
+        long supabasePollMs,
+        String logLevel) {
+
+    public enum StoreKind { MEMORY, FILE, SUPABASE }
+
+    /** Reads the process environment. */
+    public static Config fromEnvironment() throws ConfigException {
+        return from(System.getenv());
+    }
+
+    /** Reads the given variables; anything missing takes its default. */
+    public static Config from(Map<String, String> env) throws ConfigException {
+        EnvReader in = new EnvReader(env);
+        String supabaseUrl = in.text("SUPABASE_URL", "");
+        StoreKind defaultStore = supabaseUrl.isEmpty() ? StoreKind.MEMORY : StoreKind.SUPABASE;
+        StoreKind store = in.choice("STORE", StoreKind.class, defaultStore);
+        String supabaseKey = in.text("SUPABASE_SERVICE_KEY", "");
+        if (store == StoreKind.SUPABASE && (supabaseUrl.isEmpty() || supabaseKey.isEmpty())) {
+            throw new ConfigException("STORE=supabase needs SUPABASE_URL and SUPABASE_SERVICE_KEY to be set");
+        }
+        return new Config(
+                in.text("HOST", "0.0.0.0"),
+                in.port("PORT", 8080),
+                in.port("HTTP_PORT", 8081),
+                (int) in.integer("MAX_MESSAGE_BYTES", 65_536, 1_024, Integer.MAX_VALUE),
+                in.integer("OUTBOUND_LIMIT_BYTES", 4L * 1024 * 1024, 1_024, Long.MAX_VALUE),
+                (int) in.integer("HISTORY_SIZE", 10_000, 0, 100_000_000),
+                (int) in.integer("DEDUP_SIZE", 10_000, 0, 100_000_000),
+                in.integer("HANDSHAKE_TIMEOUT_MS", 10_000, 100, Long.MAX_VALUE),
+                (int) in.integer("PING_INTERVAL_SECONDS", 30, 1, 86_400),
+                in.decimal("RATE_LIMIT_PER_SECOND", 1_000, 0.001),
+                (int) in.integer("RATE_LIMIT_BURST", 2_000, 1, Integer.MAX_VALUE),
+                (int) in.integer("MAX_PENDING_PER_CONNECTION", 1_000, 1, Integer.MAX_VALUE),
+                (int) in.integer("STORE_THREADS", 16, 1, 1_024),
+                in.integer("SHUTDOWN_TIMEOUT_MS", 4_000, 0, 600_000),
+                store,
+                Path.of(in.text("DATA_DIR", "./data")),
+                in.integer("LOG_COMPACT_BYTES", 64L * 1024 * 1024, 4_096, Long.MAX_VALUE),
+                supabaseUrl,
+                supabaseKey,
+                in.text("SUPABASE_TABLE", "staff_members"),
+                in.integer("SUPABASE_TIMEOUT_MS", 5_000, 1, 600_000),
+                in.integer("SUPABASE_POLL_MS", 5_000, 10, 86_400_000),
+                in.choice("LOG_LEVEL", LogLevel.class, LogLevel.INFO).name());
+    }
+
+    /** The levels LOG_LEVEL accepts (java.util.logging names). */
+    enum LogLevel { SEVERE, WARNING, INFO, FINE, FINER, FINEST, ALL, OFF }
+
+    /** Never print the key: this is what logs and /health may show of the configuration. */
+    @Override
+    public String toString() {
+        return "Config[host=" + host + ", port=" + port + ", httpPort=" + httpPort + ", store=" + store
+                + ", dataDir=" + dataDir + ", supabaseUrl=" + supabaseUrl + ", supabaseTable=" + supabaseTable
+                + ", supabaseServiceKey=" + (supabaseServiceKey.isEmpty() ? "(unset)" : "(set)") + "]";
+    }
+}

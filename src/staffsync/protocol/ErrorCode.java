@@ -1,0 +1,16 @@
+package staffsync.protocol;
+
+/** The {@code code} of an ERROR message, as PROTOCOL.md lists them. */
+public enum ErrorCode {
+    INVALID_MESSAGE,
+    UNKNOWN_TYPE,
+    VALIDATION_FAILED,
+    NOT_FOUND,
+    ALREADY_EXISTS,
+    VERSION_CONFLICT,
+    RATE_LIMITED,
+    /** The change was not applied; the client may retry it. */
+    STORE_UNAVAILABLE,
+    UNAUTHORIZED,
+    INTERNAL
+}

@@ -1,0 +1,42 @@
+package staffsync.protocol;
+
+/**
+ * One row of the staff table. Field names follow the database columns; the JSON keys are
+ * the column names ({@code created_at}, {@code updated_at}).
+ *
+ * @param version   server-managed: 1 on create, +1 on every update
+ * @param createdAt ISO-8601 UTC, server-managed
+ * @param updatedAt ISO-8601 UTC, server-managed
+ */
+public record StaffRow(
+        String id,
+        String name,
+        String position,
+        String department,
+        String type,
+        long period,
+        long version,
+        String createdAt,
+        String updatedAt) {
+
+    public static final String DEFAULT_TYPE = "regular";
+
+    /** This row with the given fields changed and its version and timestamp moved on. */
+    public StaffRow withChanges(StaffFields changes, String now) {
+        return new StaffRow(
+                id,
+                changes.name() != null ? changes.name() : name,
+                changes.position() != null ? changes.position() : position,
+                changes.department() != null ? changes.department() : department,
+                changes.type() != null ? changes.type() : type,
+                changes.period() != null ? changes.period() : period,
+                version + 1,
+                createdAt,
+                now);
+    }
+
+    /** This row at another version; used by stores that keep version with a trigger. */
+    public StaffRow withVersion(long newVersion, String newUpdatedAt) {
+        return new StaffRow(id, name, position, department, type, period, newVersion, createdAt, newUpdatedAt);
+    }
+}

@@ -1,0 +1,18 @@
+package staffsync.store;
+
+import staffsync.protocol.ChangeEvent;
+import staffsync.protocol.ErrorCode;
+import staffsync.protocol.StaffRow;
+
+/** The outcome of {@link StaffStore#apply}: stored, or refused with a protocol error. */
+public sealed interface MutationResult {
+
+    record Applied(ChangeEvent event) implements MutationResult {}
+
+    /** @param current the stored row, for VERSION_CONFLICT (and ALREADY_EXISTS); else null */
+    record Rejected(ErrorCode code, String message, String staffId, StaffRow current) implements MutationResult {}
+
+    static Rejected unavailable(String staffId, String why) {
+        return new Rejected(ErrorCode.STORE_UNAVAILABLE, "the change was not applied: " + why, staffId, null);
+    }
+}
