@@ -1,0 +1,31 @@
+# staff-sync: the two commands a person needs are `make run` and `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+
+JAR := build/staff-sync.jar
+JUNIT := .cache/jars/junit-platform-console-standalone-1.13.4.jar
+# A small, steady heap: the server keeps rows, recent events and per-connection buffers only.
+# SerialGC: lowest footprint on 1-2 cores; see README "Memory".
+RUN_JVM_FLAGS ?= -XX:+UseSerialGC -Xss512k -XX:MaxRAMPercentage=50
+# Run one class or package: make test TESTS="--select-class staffsync.ws.ProtocolErrorsTest"
+TESTS ?= --scan-class-path build/test-classes
+
+.PHONY: all build run test clean
+
+all: build
+
+build:
+	./build.sh
+
+run: build
+	java $(RUN_JVM_FLAGS) -jar $(JAR)
+
+test:
+	./build.sh tests
+	java -Dstaffsync.jar=$(JAR) -jar $(JUNIT) execute \
+	  --class-path "$$(cat build/test-classpath.txt)" $(TESTS) \
+	  --disable-banner --disable-ansi-colors --details=tree --details-theme=ascii 2>&1 | tee build/test-output.txt
+	@awk '/tests successful/ {ok=$$2} /tests failed/ {bad=$$2} END {printf "tests: %d passed, %d failed\n", ok, bad}' build/test-output.txt
+
+clean:
+	rm -rf build

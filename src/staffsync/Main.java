@@ -1,0 +1,149 @@
+package staffsync;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import staffsync.config.Config;
+import staffsync.config.ConfigException;
+import staffsync.http.HttpEndpoints;
+import staffsync.hub.Hub;
+import staffsync.hub.HubStatus;
+import staffsync.metrics.Metrics;
+import staffsync.store.StaffStore;
+import staffsync.store.StoreHealth;
+import staffsync.store.Stores;
+import staffsync.ws.SyncServer;
+import staffsync.ws.TextFrames;
+
+/**
+ * Wires the parts together and nothing else:
+ * config -> store -> hub thread -> HTTP edge -> WebSocket edge, and the reverse on SIGTERM.
+ *
+ * <p>{@code java -jar staff-sync.jar} runs the server; {@code java -jar staff-sync.jar healthcheck}
+ * asks a running server's {@code /ready} and exits 0 or 1 (for container health checks).
+ */
+public final class Main {
+    private static final Logger LOG = Logger.getLogger(Main.class.getName());
+    static final int EXIT_BAD_CONFIG = 2;
+    static final int EXIT_STARTUP_FAILED = 1;
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        Config config;
+        try {
+            config = Config.fromEnvironment();
+        } catch (ConfigException e) {
+            System.err.println("staff-sync: invalid configuration: " + e.getMessage());
+            System.exit(EXIT_BAD_CONFIG);
+            return;
+        }
+        if (args.length > 0 && args[0].equals("healthcheck")) {
+            System.exit(healthcheck(config));
+        }
+        Handler logHandler = LogSetup.install(Level.parse(config.logLevel()));
+        try {
+            Running running = start(config);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                running.stop(config.shutdownTimeoutMs());
+                logHandler.flush();
+                // SIGTERM would otherwise end the JVM with status 143; a clean drain is a clean exit.
+                Runtime.getRuntime().halt(0);
+            }, "shutdown"));
+        } catch (ConfigException e) {
+            System.err.println("staff-sync: invalid configuration: " + e.getMessage());
+            System.exit(EXIT_BAD_CONFIG);
+        } catch (Exception e) {
+            LOG.log(Level.SEVERE, "staff-sync could not start: " + e.getMessage(), e);
+            logHandler.flush();
+            System.exit(EXIT_STARTUP_FAILED);
+        }
+    }
+
+    /** The started parts, in the order they must stop. */
+    private record Running(SyncServer webSocket, Hub hub, HttpEndpoints http, StaffStore store) {
+        void stop(long timeoutMs) {
+            LOG.info("shutting down: draining store work, then closing clients with 1001");
+            try {
+                hub.shutdown(timeoutMs / 2);
+                webSocket.shutdown(timeoutMs / 2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            store.close();
+            http.stop();
+            LOG.info("stopped");
+        }
+    }
+
+    static Running start(Config config) throws Exception {
+        String version = versionOf();
+        long startedAt = System.currentTimeMillis();
+        LOG.info("staff-sync " + version + " starting with " + config);
+        Metrics metrics = new Metrics();
+        TextFrames frames = new TextFrames();
+        StaffStore store = Stores.open(config);
+        Hub hub = new Hub(store, config.storeThreads(), config.historySize(), config.dedupSize(), frames, metrics, version);
+        Thread hubThread = new Thread(hub, "hub");
+        hubThread.start();
+        store.start(hub);
+
+        HttpEndpoints http = new HttpEndpoints(config.host(), config.httpPort(), new HttpEndpoints.Sources() {
+            @Override
+            public HubStatus hub() {
+                return hub.status();
+            }
+
+            @Override
+            public StoreHealth store() {
+                return store.health();
+            }
+
+            @Override
+            public Metrics metrics() {
+                return metrics;
+            }
+
+            @Override
+            public String version() {
+                return version;
+            }
+
+            @Override
+            public long startedAtMillis() {
+                return startedAt;
+            }
+        });
+        int httpPort = http.start();
+        SyncServer webSocket = new SyncServer(config, hub, frames, metrics);
+        int wsPort = webSocket.startAndAwait();
+        LOG.info("bound ports websocket=" + wsPort + " http=" + httpPort + " (ws://" + config.host() + ":" + wsPort
+                + SyncServer.PATH + ", http://" + config.host() + ":" + httpPort + "/health) store=" + store.kind());
+        return new Running(webSocket, hub, http, store);
+    }
+
+    private static int healthcheck(Config config) {
+        String host = config.host().equals("0.0.0.0") ? "127.0.0.1" : config.host();
+        try {
+            HttpResponse<String> response = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create("http://" + host + ":" + config.httpPort() + "/ready"))
+                            .timeout(Duration.ofSeconds(3)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            System.out.println(response.statusCode() + " " + response.body());
+            return response.statusCode() == 200 ? 0 : 1;
+        } catch (Exception e) {
+            System.out.println("not ready: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private static String versionOf() {
+        String version = Main.class.getPackage().getImplementationVersion();
+        return version != null ? version : "dev";
+    }
+}

@@ -1,0 +1,17 @@
+package staffsync.hub;
+
+/**
+ * One connected client as the hub sees it. The WebSocket edge implements it; tests can too.
+ * Every method is non-blocking: the hub thread must never wait on a socket.
+ */
+public interface Client {
+
+    /** Identifies the connection in CONNECTION_ACK and logs. */
+    String connectionId();
+
+    /** Queues the frame; a client whose backlog is over its bound is dropped instead. */
+    void send(Frame frame);
+
+    /** Called once for every mutation this client handed to the hub, when its outcome is known. */
+    void mutationSettled();
+}

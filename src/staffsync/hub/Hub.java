@@ -1,0 +1,344 @@
+package staffsync.hub;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import staffsync.hub.HubEvent.AllPeriodsRequested;
+import staffsync.hub.HubEvent.Committed;
+import staffsync.hub.HubEvent.Loaded;
+import staffsync.hub.HubEvent.MutationRejected;
+import staffsync.hub.HubEvent.MutationRequested;
+import staffsync.hub.HubEvent.Register;
+import staffsync.hub.HubEvent.Shutdown;
+import staffsync.hub.HubEvent.SyncRequested;
+import staffsync.hub.HubEvent.Unregister;
+import staffsync.metrics.Metrics;
+import staffsync.protocol.ChangeEvent;
+import staffsync.protocol.ClientRequest.SyncRequest;
+import staffsync.protocol.ErrorCode;
+import staffsync.protocol.MessageType;
+import staffsync.protocol.Origin;
+import staffsync.protocol.ServerMessages;
+import staffsync.protocol.StaffRow;
+import staffsync.store.CommitListener;
+import staffsync.store.MutationResult;
+import staffsync.store.StaffStore;
+import staffsync.store.StoreState;
+
+/**
+ * The hub: the Java twin of the Go server's hub goroutine.
+ *
+ * <p>One thread runs {@link #run()}, taking {@link HubEvent}s from one queue, and it alone owns
+ * everything below marked "hub thread": the set of clients, the event sequence, the mirror of
+ * rows used for snapshots, the replay history and the retry table. Nothing here is locked,
+ * because nothing here is shared: other threads talk to the hub only by queueing events, the way
+ * Go code talks to a goroutine only through channels.
+ *
+ * <p>Store calls never run on this thread (they may take seconds against a remote database):
+ * they go to {@link StoreLanes}, and their outcomes come back as events.
+ */
+public final class Hub implements Runnable, CommitListener {
+    private static final Logger LOG = Logger.getLogger(Hub.class.getName());
+
+    private final BlockingQueue<HubEvent> events = new LinkedBlockingQueue<>();
+    private final StaffStore store;
+    private final StoreLanes lanes;
+    private final FrameEncoder encoder;
+    private final Metrics metrics;
+    private final String serverVersion;
+
+    // ---- hub thread only ----
+    private final Map<String, Client> clients = new LinkedHashMap<>();
+    private final TreeMap<String, StaffRow> rows = new TreeMap<>();
+    private final EventHistory history;
+    private final RetryTable retries;
+    private String epoch = UUID.randomUUID().toString();
+    private long sequence;
+    private boolean loaded;
+
+    /** Written by the hub thread, read by any thread. */
+    private volatile HubStatus status;
+
+    public Hub(StaffStore store, int storeThreads, int historySize, int retryTableSize, FrameEncoder encoder,
+               Metrics metrics, String serverVersion) {
+        this.store = store;
+        this.lanes = new StoreLanes(storeThreads);
+        this.encoder = encoder;
+        this.metrics = metrics;
+        this.serverVersion = serverVersion;
+        this.history = new EventHistory(historySize);
+        this.retries = new RetryTable(retryTableSize);
+        this.status = new HubStatus(false, false, 0, epoch, 0, 0);
+    }
+
+    // ---- the way in, for every other thread ----
+
+    /** Queues an event for the hub; never blocks. */
+    public void submit(HubEvent event) {
+        events.add(event);
+    }
+
+    @Override
+    public void loaded(StoreState state) {
+        submit(new Loaded(state));
+    }
+
+    @Override
+    public void committed(ChangeEvent event) {
+        submit(new Committed(event));
+    }
+
+    public HubStatus status() {
+        return status;
+    }
+
+    /** Stops taking store work, lets it finish, then stops the hub after what is queued. */
+    public void shutdown(long timeoutMs) throws InterruptedException {
+        lanes.shutdown(timeoutMs);
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        submit(new Shutdown(done));
+        done.await(Math.max(1, timeoutMs), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    // ---- the hub thread ----
+
+    @Override
+    public void run() {
+        publishStatus(true);
+        while (true) {
+            HubEvent event;
+            try {
+                event = events.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            try {
+                if (event instanceof Shutdown shutdown) {
+                    publishStatus(false);
+                    shutdown.done().countDown();
+                    return;
+                }
+                handle(event);
+            } catch (RuntimeException e) {
+                // A bug in one event must not stop every client's updates.
+                LOG.log(Level.SEVERE, "hub failed to handle " + event.getClass().getSimpleName(), e);
+            }
+            publishStatus(true);
+        }
+        publishStatus(false);
+    }
+
+    /** The {@code select}: one case per kind of event. */
+    private void handle(HubEvent event) {
+        if (event instanceof Register register) {
+            onRegister(register.client());
+        } else if (event instanceof Unregister unregister) {
+            clients.remove(unregister.client().connectionId());
+        } else if (event instanceof MutationRequested request) {
+            onMutationRequested(request);
+        } else if (event instanceof MutationRejected rejected) {
+            onMutationRejected(rejected);
+        } else if (event instanceof Committed committed) {
+            onCommitted(committed.event());
+        } else if (event instanceof Loaded loadedEvent) {
+            onLoaded(loadedEvent.state());
+        } else if (event instanceof SyncRequested sync) {
+            onSyncRequested(sync.client(), sync.request(), sync.inReplyTo());
+        } else if (event instanceof AllPeriodsRequested all) {
+            onAllPeriodsRequested(all.client(), all.inReplyTo());
+        }
+    }
+
+    private void onRegister(Client client) {
+        clients.put(client.connectionId(), client);
+        send(client, MessageType.CONNECTION_ACK,
+                ServerMessages.connectionAck(client.connectionId(), epoch, sequence, serverVersion));
+    }
+
+    private void onMutationRequested(MutationRequested request) {
+        Client client = request.client();
+        Origin origin = request.origin();
+        if (origin.clientSequence() != null) {
+            RetryTable.Key key = new RetryTable.Key(origin.clientId(), origin.clientSequence());
+            Object known = retries.lookup(key);
+            if (known instanceof Frame original) {
+                // A retry of a committed change: the original event again, byte for byte.
+                client.send(original);
+                client.mutationSettled();
+                metrics.retryAnswered();
+                return;
+            }
+            if (known instanceof RetryTable.Pending pending) {
+                pending.waiting.add(client);
+                metrics.retryAnswered();
+                return;
+            }
+            retries.markPending(key);
+        }
+        boolean queued = lanes.submit(request.mutation().staffId(), () -> applyOnLane(request));
+        if (!queued) {
+            onMutationRejected(new MutationRejected(client, origin,
+                    MutationResult.unavailable(request.mutation().staffId(), "the server is shutting down")));
+        }
+    }
+
+    /** Runs on a store lane. An applied change comes back through {@link #committed}. */
+    private void applyOnLane(MutationRequested request) {
+        MutationResult result;
+        try {
+            result = store.apply(request.mutation(), request.origin());
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "store failed on " + request.mutation().getClass().getSimpleName(), e);
+            result = new MutationResult.Rejected(ErrorCode.INTERNAL, "the server failed to process the change",
+                    request.mutation().staffId(), null);
+        }
+        if (result instanceof MutationResult.Rejected rejected) {
+            submit(new MutationRejected(request.client(), request.origin(), rejected));
+        } else {
+            request.client().mutationSettled();
+        }
+    }
+
+    private void onMutationRejected(MutationRejected event) {
+        MutationResult.Rejected rejection = event.rejection();
+        Long inReplyTo = event.origin().clientSequence();
+        String json = ServerMessages.error(rejection.code(), rejection.message(), rejection.staffId(),
+                rejection.current(), sequence, inReplyTo);
+        Frame frame = encoder.encode(MessageType.ERROR, json);
+        List<Client> told = new ArrayList<>();
+        told.add(event.client());
+        if (inReplyTo != null) {
+            told.addAll(retries.rejected(new RetryTable.Key(event.origin().clientId(), inReplyTo)));
+        }
+        for (Client client : told) {
+            client.send(frame);
+            metrics.sent(MessageType.ERROR, 1);
+            metrics.error(rejection.code());
+        }
+        event.client().mutationSettled();
+        for (Client waiter : told.subList(1, told.size())) {
+            waiter.mutationSettled();
+        }
+    }
+
+    private void onCommitted(ChangeEvent event) {
+        if (event.sequence() != sequence + 1) {
+            LOG.severe("store handed event " + event.sequence() + " after " + sequence + ": numbering has a gap");
+        }
+        sequence = event.sequence();
+        StaffRow row = event.row();
+        if (event.kind() == ChangeEvent.Kind.DELETE) {
+            rows.remove(row.id());
+        } else {
+            rows.put(row.id(), row);
+        }
+        Frame frame = encoder.encode(event.kind().wireType, ServerMessages.event(event));
+        history.add(sequence, frame);
+        for (Client client : clients.values()) {
+            client.send(frame);
+        }
+        metrics.broadcast(event.kind().wireType, clients.size());
+        Origin origin = event.origin();
+        if (origin != null && origin.clientSequence() != null) {
+            List<Client> waiting = retries.committed(new RetryTable.Key(origin.clientId(), origin.clientSequence()), frame);
+            // Waiting retries are connected clients: the broadcast above was their answer.
+            waiting.forEach(Client::mutationSettled);
+        }
+    }
+
+    private void onLoaded(StoreState state) {
+        boolean reload = loaded;
+        loaded = true;
+        epoch = state.epoch();
+        sequence = state.sequence();
+        rows.clear();
+        for (StaffRow row : state.rows()) {
+            rows.put(row.id(), row);
+        }
+        history.clear(state.sequence() - state.recentEvents().size());
+        retries.clear();
+        for (ChangeEvent event : state.recentEvents()) {
+            Frame frame = encoder.encode(event.kind().wireType, ServerMessages.event(event));
+            history.add(event.sequence(), frame);
+            Origin origin = event.origin();
+            if (origin != null && origin.clientSequence() != null) {
+                retries.committed(new RetryTable.Key(origin.clientId(), origin.clientSequence()), frame);
+            }
+        }
+        LOG.info("store " + store.kind() + " loaded: " + rows.size() + " rows, epoch " + epoch
+                + ", sequence " + sequence + (reload ? " (reloaded)" : ""));
+        // Clients that connected before the store answered hold an empty view: give them the real one.
+        for (Client client : clients.values()) {
+            send(client, MessageType.SYNC_RESPONSE, ServerMessages.snapshot(rows.values(), null, sequence, null));
+        }
+    }
+
+    private void onSyncRequested(Client client, SyncRequest request, Long inReplyTo) {
+        if (!refuseUntilLoaded(client, inReplyTo)) {
+            return;
+        }
+        if (request.sinceSequence() != null && epoch.equals(request.epoch())) {
+            List<Frame> missed = history.after(request.sinceSequence());
+            if (missed != null) {
+                for (Frame frame : missed) {
+                    client.send(frame);
+                }
+                metrics.replayed(missed.size());
+                send(client, MessageType.SYNC_RESPONSE, ServerMessages.replayDone(missed.size(), sequence, inReplyTo));
+                return;
+            }
+        }
+        Collection<StaffRow> selected = rows.values();
+        if (request.period() != null) {
+            List<StaffRow> inPeriod = new ArrayList<>();
+            for (StaffRow row : rows.values()) {
+                if (row.period() == request.period()) {
+                    inPeriod.add(row);
+                }
+            }
+            selected = inPeriod;
+        }
+        send(client, MessageType.SYNC_RESPONSE, ServerMessages.snapshot(selected, request.period(), sequence, inReplyTo));
+    }
+
+    private void onAllPeriodsRequested(Client client, Long inReplyTo) {
+        if (!refuseUntilLoaded(client, inReplyTo)) {
+            return;
+        }
+        SortedMap<Long, List<StaffRow>> periods = new TreeMap<>();
+        for (StaffRow row : rows.values()) {
+            periods.computeIfAbsent(row.period(), period -> new ArrayList<>()).add(row);
+        }
+        send(client, MessageType.SYNC_ALL_PERIODS_RESPONSE, ServerMessages.allPeriods(periods, sequence, inReplyTo));
+    }
+
+    /** Before the store has loaded, a snapshot would be a lie: say so instead. */
+    private boolean refuseUntilLoaded(Client client, Long inReplyTo) {
+        if (loaded) {
+            return true;
+        }
+        send(client, MessageType.ERROR, ServerMessages.error(ErrorCode.STORE_UNAVAILABLE,
+                "the store has not loaded yet; try again shortly", null, null, sequence, inReplyTo));
+        metrics.error(ErrorCode.STORE_UNAVAILABLE);
+        return false;
+    }
+
+    private void send(Client client, String type, String json) {
+        client.send(encoder.encode(type, json));
+        metrics.sent(type, 1);
+    }
+
+    private void publishStatus(boolean running) {
+        status = new HubStatus(running, loaded, clients.size(), epoch, sequence, rows.size());
+    }
+}

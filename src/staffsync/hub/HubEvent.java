@@ -1,0 +1,44 @@
+package staffsync.hub;
+
+import java.util.concurrent.CountDownLatch;
+import staffsync.protocol.ChangeEvent;
+import staffsync.protocol.ClientRequest.Mutation;
+import staffsync.protocol.ClientRequest.SyncAllPeriods;
+import staffsync.protocol.ClientRequest.SyncRequest;
+import staffsync.protocol.Origin;
+import staffsync.store.MutationResult.Rejected;
+import staffsync.store.StoreState;
+
+/**
+ * Everything the hub reacts to. In the Go design these were separate channels
+ * (register, unregister, broadcast) read by one {@code select}; here they are one
+ * {@link java.util.concurrent.BlockingQueue} of these typed events, which keeps their
+ * arrival order as well.
+ */
+public sealed interface HubEvent {
+
+    /** A client finished its handshake: gets CONNECTION_ACK, then every event. */
+    record Register(Client client) implements HubEvent {}
+
+    /** A client's connection closed. */
+    record Unregister(Client client) implements HubEvent {}
+
+    /** A client asks for a change; the hub checks for a retry, then hands it to the store. */
+    record MutationRequested(Client client, Origin origin, Mutation mutation) implements HubEvent {}
+
+    /** The store refused a change: the requester (and any retry waiting on it) gets the ERROR. */
+    record MutationRejected(Client client, Origin origin, Rejected rejection) implements HubEvent {}
+
+    /** The store committed a change (from a client or from elsewhere): number it out to everyone. */
+    record Committed(ChangeEvent event) implements HubEvent {}
+
+    /** The store (re)loaded its contents. */
+    record Loaded(StoreState state) implements HubEvent {}
+
+    record SyncRequested(Client client, SyncRequest request, Long inReplyTo) implements HubEvent {}
+
+    record AllPeriodsRequested(Client client, SyncAllPeriods request, Long inReplyTo) implements HubEvent {}
+
+    /** Stop after everything queued before this event; {@code done} opens when the hub has stopped. */
+    record Shutdown(CountDownLatch done) implements HubEvent {}
+}

@@ -1,0 +1,118 @@
+package staffsync.metrics;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntSupplier;
+import staffsync.protocol.ErrorCode;
+
+/**
+ * Counters for /metrics, written by many threads. Thread-safe by construction: every counter
+ * is a {@link LongAdder} (cheap under contention) in a concurrent map; nothing is locked.
+ */
+public final class Metrics {
+    private final ConcurrentHashMap<String, LongAdder> messagesIn = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LongAdder> messagesOut = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LongAdder> errors = new ConcurrentHashMap<>();
+    private final LongAdder broadcasts = new LongAdder();
+    private final LongAdder fanOut = new LongAdder();
+    private final LongAdder slowConsumerDrops = new LongAdder();
+    private final LongAdder replayedEvents = new LongAdder();
+    private final LongAdder retriesAnswered = new LongAdder();
+    private final LongAdder connectionsOpened = new LongAdder();
+    private final LongAdder handshakesReaped = new LongAdder();
+
+    public void received(String type) {
+        count(messagesIn, type, 1);
+    }
+
+    public void sent(String type, long count) {
+        count(messagesOut, type, count);
+    }
+
+    public void error(ErrorCode code) {
+        count(errors, code.name(), 1);
+    }
+
+    /** One event sent to {@code clients} connections. */
+    public void broadcast(String type, int clients) {
+        broadcasts.increment();
+        fanOut.add(clients);
+        sent(type, clients);
+    }
+
+    public void slowConsumerDropped() {
+        slowConsumerDrops.increment();
+    }
+
+    public void replayed(int events) {
+        replayedEvents.add(events);
+    }
+
+    public void retryAnswered() {
+        retriesAnswered.increment();
+    }
+
+    public void connectionOpened() {
+        connectionsOpened.increment();
+    }
+
+    public void handshakeReaped() {
+        handshakesReaped.increment();
+    }
+
+    public long slowConsumerDrops() {
+        return slowConsumerDrops.sum();
+    }
+
+    private static void count(ConcurrentHashMap<String, LongAdder> map, String key, long amount) {
+        map.computeIfAbsent(key, k -> new LongAdder()).add(amount);
+    }
+
+    /** The Prometheus text exposition format, version 0.0.4. */
+    public String render(IntSupplier connections, long sequence, long uptimeSeconds) {
+        StringBuilder out = new StringBuilder(2048);
+        gauge(out, "staffsync_connections", "Open WebSocket connections.", connections.getAsInt());
+        counter(out, "staffsync_connections_opened_total", "WebSocket connections accepted since start.",
+                connectionsOpened.sum());
+        gauge(out, "staffsync_event_sequence", "Sequence number of the last broadcast event.", sequence);
+        gauge(out, "staffsync_uptime_seconds", "Seconds since the server started.", uptimeSeconds);
+        labelled(out, "staffsync_messages_received_total", "Messages received from clients, by type.", "type", messagesIn);
+        labelled(out, "staffsync_messages_sent_total", "Messages sent to clients, by type.", "type", messagesOut);
+        labelled(out, "staffsync_errors_total", "ERROR replies sent, by code.", "code", errors);
+        counter(out, "staffsync_broadcasts_total", "Events broadcast.", broadcasts.sum());
+        counter(out, "staffsync_broadcast_fanout_total", "Event deliveries queued to clients (events x clients).",
+                fanOut.sum());
+        counter(out, "staffsync_slow_consumer_drops_total", "Clients dropped for exceeding their outbound bound.",
+                slowConsumerDrops.sum());
+        counter(out, "staffsync_replayed_events_total", "Events re-sent to reconnecting clients.", replayedEvents.sum());
+        counter(out, "staffsync_retries_answered_total", "Resent mutations answered without applying them again.",
+                retriesAnswered.sum());
+        counter(out, "staffsync_handshakes_reaped_total",
+                "Sockets closed for not completing a WebSocket handshake in time.", handshakesReaped.sum());
+        return out.toString();
+    }
+
+    private static void gauge(StringBuilder out, String name, String help, long value) {
+        header(out, name, help, "gauge").append(name).append(' ').append(value).append('\n');
+    }
+
+    private static void counter(StringBuilder out, String name, String help, long value) {
+        header(out, name, help, "counter").append(name).append(' ').append(value).append('\n');
+    }
+
+    private static void labelled(StringBuilder out, String name, String help, String label,
+                                 ConcurrentHashMap<String, LongAdder> values) {
+        header(out, name, help, "counter");
+        for (Map.Entry<String, LongAdder> entry : new TreeMap<>(values).entrySet()) {
+            out.append(name).append('{').append(label).append("=\"").append(entry.getKey()).append("\"} ")
+                    .append(entry.getValue().sum()).append('\n');
+        }
+    }
+
+    private static StringBuilder header(StringBuilder out, String name, String help, String type) {
+        return out.append("# HELP ").append(name).append(' ').append(help).append('\n')
+                .append("# TYPE ").append(name).append(' ').append(type).append('\n');
+    }
+}

@@ -1,0 +1,77 @@
+package staffsync.ws;
+
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.io.IOException;
+import java.nio.channels.ByteChannel;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.java_websocket.WebSocketAdapter;
+import org.java_websocket.WebSocketImpl;
+import org.java_websocket.WebSocketServerFactory;
+import org.java_websocket.drafts.Draft;
+import org.java_websocket.enums.ReadyState;
+import org.java_websocket.framing.CloseFrame;
+import org.java_websocket.server.DefaultWebSocketServerFactory;
+import staffsync.metrics.Metrics;
+
+/**
+ * Closes sockets that never become a WebSocket: ones that connect and send no handshake, and
+ * ones whose handshake was refused (Java-WebSocket answers those but leaves the socket open,
+ * issue #1471). It sees every socket because it is the factory the library creates them with.
+ *
+ * <p>Thread-safety: the map is concurrent; sockets are added by the selector thread and
+ * checked by the timer thread.
+ */
+final class HandshakeReaper implements WebSocketServerFactory {
+    private final DefaultWebSocketServerFactory delegate = new DefaultWebSocketServerFactory();
+    private final Map<WebSocketImpl, Long> unopened = new ConcurrentHashMap<>();
+    private final long timeoutNanos;
+    private final Metrics metrics;
+
+    HandshakeReaper(long timeoutMs, Metrics metrics) {
+        this.timeoutNanos = timeoutMs * 1_000_000L;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public WebSocketImpl createWebSocket(WebSocketAdapter adapter, Draft draft) {
+        return track(delegate.createWebSocket(adapter, draft));
+    }
+
+    @Override
+    public WebSocketImpl createWebSocket(WebSocketAdapter adapter, List<Draft> drafts) {
+        return track(delegate.createWebSocket(adapter, drafts));
+    }
+
+    @Override
+    public ByteChannel wrapChannel(SocketChannel channel, SelectionKey key) throws IOException {
+        return delegate.wrapChannel(channel, key);
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+
+    private WebSocketImpl track(WebSocketImpl socket) {
+        unopened.put(socket, System.nanoTime());
+        return socket;
+    }
+
+    /** Runs on the timer: forget sockets that opened or closed, close the overdue rest. */
+    void reap() {
+        long now = System.nanoTime();
+        unopened.forEach((socket, createdAt) -> {
+            ReadyState state = socket.getReadyState();
+            if (state == ReadyState.OPEN || state == ReadyState.CLOSED) {
+                unopened.remove(socket);
+            } else if (now - createdAt > timeoutNanos) {
+                unopened.remove(socket);
+                metrics.handshakeReaped();
+                socket.closeConnection(CloseFrame.NEVER_CONNECTED, "no WebSocket handshake within the timeout");
+            }
+        });
+    }
+}

@@ -1,0 +1,82 @@
+package staffsync.ws;
+
+import staffsync.hub.Hub;
+import staffsync.hub.HubEvent;
+import staffsync.metrics.Metrics;
+import staffsync.protocol.ClientEnvelope;
+import staffsync.protocol.ClientRequest;
+import staffsync.protocol.ErrorCode;
+import staffsync.protocol.MessageParser;
+import staffsync.protocol.MessageType;
+import staffsync.protocol.Origin;
+import staffsync.protocol.ProtocolException;
+import staffsync.protocol.ServerMessages;
+
+/**
+ * What happens to one text message: parse and validate it here, on the WebSocket worker (cheap,
+ * and it spreads the work over the workers), then answer at once (PING, errors) or hand it to
+ * the hub. Never blocks: a slow callback would stall every connection on this worker.
+ */
+final class MessageHandler {
+    private final MessageParser parser = new MessageParser();
+    private final Hub hub;
+    private final TextFrames frames;
+    private final Metrics metrics;
+    private final int maxPendingPerConnection;
+
+    MessageHandler(Hub hub, TextFrames frames, Metrics metrics, int maxPendingPerConnection) {
+        this.hub = hub;
+        this.frames = frames;
+        this.metrics = metrics;
+        this.maxPendingPerConnection = maxPendingPerConnection;
+    }
+
+    void onText(ClientConnection client, String text) {
+        ClientEnvelope envelope;
+        try {
+            envelope = parser.parse(text);
+        } catch (ProtocolException e) {
+            metrics.received("INVALID");
+            replyError(client, e.code(), e.getMessage(), e.staffId(), e.inReplyTo());
+            return;
+        }
+        metrics.received(envelope.type());
+        Long inReplyTo = envelope.sequenceNumber();
+        if (!client.rateLimiter.tryAcquire()) {
+            replyError(client, ErrorCode.RATE_LIMITED,
+                    "too many messages: slow down (RATE_LIMIT_PER_SECOND); this one was not processed", null, inReplyTo);
+            return;
+        }
+        ClientRequest request = envelope.request();
+        if (request instanceof ClientRequest.Ping ping) {
+            client.send(frames.encode(MessageType.PONG,
+                    ServerMessages.pong(ping.payloadJson(), hub.status().sequence(), inReplyTo)));
+            metrics.sent(MessageType.PONG, 1);
+        } else if (request instanceof ClientRequest.Mutation mutation) {
+            if (client.pendingMutations.incrementAndGet() > maxPendingPerConnection) {
+                client.pendingMutations.decrementAndGet();
+                replyError(client, ErrorCode.RATE_LIMITED, "too many changes waiting for the store "
+                        + "(MAX_PENDING_PER_CONNECTION); this one was not applied", mutation.staffId(), inReplyTo);
+                return;
+            }
+            hub.submit(new HubEvent.MutationRequested(client, new Origin(envelope.clientId(), inReplyTo), mutation));
+        } else if (request instanceof ClientRequest.SyncRequest sync) {
+            hub.submit(new HubEvent.SyncRequested(client, sync, inReplyTo));
+        } else if (request instanceof ClientRequest.SyncAllPeriods all) {
+            hub.submit(new HubEvent.AllPeriodsRequested(client, all, inReplyTo));
+        }
+    }
+
+    void onBinary(ClientConnection client) {
+        metrics.received("BINARY");
+        replyError(client, ErrorCode.INVALID_MESSAGE,
+                "binary frames are not supported: send each message as a JSON text frame", null, null);
+    }
+
+    private void replyError(ClientConnection client, ErrorCode code, String message, String staffId, Long inReplyTo) {
+        metrics.error(code);
+        metrics.sent(MessageType.ERROR, 1);
+        client.send(frames.encode(MessageType.ERROR,
+                ServerMessages.error(code, message, staffId, null, hub.status().sequence(), inReplyTo)));
+    }
+}

@@ -1,0 +1,180 @@
+package staffsync.ws;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.java_websocket.WebSocket;
+import org.java_websocket.WebSocketImpl;
+import org.java_websocket.drafts.Draft;
+import org.java_websocket.drafts.Draft_6455;
+import org.java_websocket.exceptions.InvalidDataException;
+import org.java_websocket.framing.CloseFrame;
+import org.java_websocket.handshake.ClientHandshake;
+import org.java_websocket.handshake.ServerHandshakeBuilder;
+import org.java_websocket.protocols.Protocol;
+import org.java_websocket.server.WebSocketServer;
+import staffsync.config.Config;
+import staffsync.hub.Hub;
+import staffsync.hub.HubEvent;
+import staffsync.metrics.Metrics;
+
+/**
+ * The WebSocket edge: Java-WebSocket's selector and worker threads, serving {@value #PATH}.
+ * Its callbacks only parse, answer cheaply or queue work for the hub; they never wait.
+ */
+public final class SyncServer extends WebSocketServer {
+    public static final String PATH = "/staff-sync";
+    private static final Logger LOG = Logger.getLogger(SyncServer.class.getName());
+
+    private final Hub hub;
+    private final Config config;
+    private final Metrics metrics;
+    private final MessageHandler handler;
+    private final HandshakeReaper reaper;
+    private final AtomicLong connectionCounter = new AtomicLong();
+    private final CountDownLatch started = new CountDownLatch(1);
+    private final ScheduledExecutorService timers =
+            Executors.newSingleThreadScheduledExecutor(task -> daemon(task, "ws-timers"));
+    private volatile boolean shuttingDown;
+    private volatile Exception startFailure;
+
+    public SyncServer(Config config, Hub hub, TextFrames frames, Metrics metrics) {
+        super(new InetSocketAddress(config.host(), config.port()),
+                Math.max(2, Runtime.getRuntime().availableProcessors()),
+                List.<Draft>of(boundedDraft(config.maxMessageBytes())));
+        this.hub = hub;
+        this.config = config;
+        this.metrics = metrics;
+        this.handler = new MessageHandler(hub, frames, metrics, config.maxPendingPerConnection());
+        this.reaper = new HandshakeReaper(config.handshakeTimeoutMs(), metrics);
+        setWebSocketFactory(reaper);
+        setReuseAddr(true);
+        setTcpNoDelay(true);
+        setConnectionLostTimeout(config.pingIntervalSeconds());
+    }
+
+    /**
+     * Without a maximum, one frame header claiming a huge length makes the library allocate that
+     * much: the bound turns such a frame into a 1009 close instead of an OutOfMemoryError.
+     */
+    private static Draft boundedDraft(int maxMessageBytes) {
+        return new Draft_6455(Collections.emptyList(), List.of(new Protocol("")), maxMessageBytes);
+    }
+
+    /** Starts the selector thread and waits until the port is bound; returns the bound port. */
+    public int startAndAwait() throws Exception {
+        start();
+        if (!started.await(10, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the WebSocket server did not start within 10 s");
+        }
+        if (startFailure != null) {
+            throw startFailure;
+        }
+        long period = Math.max(50, Math.min(1_000, config.handshakeTimeoutMs() / 4));
+        timers.scheduleAtFixedRate(reaper::reap, period, period, TimeUnit.MILLISECONDS);
+        return getPort();
+    }
+
+    /** Refuses new connections, closes every client with 1001 after its queued data, stops. */
+    public void shutdown(long timeoutMs) throws InterruptedException {
+        shuttingDown = true;
+        stop((int) Math.min(Integer.MAX_VALUE, Math.max(1, timeoutMs)), "server shutting down");
+        timers.shutdownNow();
+    }
+
+    @Override
+    public ServerHandshakeBuilder onWebsocketHandshakeReceivedAsServer(WebSocket conn, Draft draft,
+                                                                       ClientHandshake request) throws InvalidDataException {
+        String path = pathOf(request.getResourceDescriptor());
+        if (!PATH.equals(path)) {
+            // The library answers this with HTTP 404 (and the reaper closes the socket).
+            throw new InvalidDataException(CloseFrame.POLICY_VALIDATION, "unknown path " + path + "; use " + PATH);
+        }
+        return super.onWebsocketHandshakeReceivedAsServer(conn, draft, request);
+    }
+
+    private static String pathOf(String resourceDescriptor) {
+        try {
+            return URI.create(resourceDescriptor).getPath();
+        } catch (IllegalArgumentException e) {
+            return resourceDescriptor;
+        }
+    }
+
+    @Override
+    public void onOpen(WebSocket conn, ClientHandshake handshake) {
+        if (shuttingDown) {
+            conn.close(CloseFrame.GOING_AWAY, "server shutting down");
+            return;
+        }
+        String id = "conn-" + connectionCounter.incrementAndGet();
+        ClientConnection client = new ClientConnection(id, (WebSocketImpl) conn, this, config.outboundLimitBytes(),
+                new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst()), metrics);
+        conn.setAttachment(client);
+        metrics.connectionOpened();
+        hub.submit(new HubEvent.Register(client));
+    }
+
+    @Override
+    public void onClose(WebSocket conn, int code, String reason, boolean remote) {
+        ClientConnection client = conn.getAttachment();
+        if (client != null) {
+            hub.submit(new HubEvent.Unregister(client));
+            LOG.fine(() -> client.connectionId() + " closed: " + code + " " + reason);
+        }
+    }
+
+    @Override
+    public void onMessage(WebSocket conn, String message) {
+        ClientConnection client = conn.getAttachment();
+        if (client != null) {
+            handler.onText(client, message);
+        }
+    }
+
+    @Override
+    public void onMessage(WebSocket conn, ByteBuffer message) {
+        ClientConnection client = conn.getAttachment();
+        if (client != null) {
+            handler.onBinary(client);
+        }
+    }
+
+    @Override
+    public void onError(WebSocket conn, Exception ex) {
+        if (conn == null) {
+            // A server-level failure, such as the port being taken.
+            startFailure = ex;
+            started.countDown();
+            LOG.log(Level.SEVERE, "WebSocket server error: " + ex.getMessage());
+        } else {
+            LOG.log(Level.FINE, "connection error", ex);
+        }
+    }
+
+    @Override
+    public void onStart() {
+        started.countDown();
+    }
+
+    /** Hard-closes a socket that was asked to close, if it still has not a little later. */
+    void closeLater(WebSocketImpl socket, int code) {
+        timers.schedule(() -> socket.closeConnection(code, "closed without a closing handshake"),
+                2, TimeUnit.SECONDS);
+    }
+
+    private static Thread daemon(Runnable task, String name) {
+        Thread thread = new Thread(task, name);
+        thread.setDaemon(true);
+        return thread;
+    }
+}

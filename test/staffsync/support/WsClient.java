@@ -1,0 +1,193 @@
+package staffsync.support;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+
+/**
+ * A WebSocket client for tests, on the JDK's own {@link java.net.http.WebSocket}: an
+ * implementation independent of the server's library, so the two cannot share a bug.
+ */
+public final class WsClient implements AutoCloseable {
+    public static final Duration TIMEOUT = Duration.ofSeconds(15);
+
+    private final WebSocket socket;
+    private final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+    private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+    private final AtomicLong sequence = new AtomicLong();
+    private final String clientId;
+    private volatile boolean reading = true;
+
+    private WsClient(String clientId, URI uri) {
+        this.clientId = clientId;
+        Listener listener = new Listener();
+        this.socket = HttpClient.newHttpClient().newWebSocketBuilder()
+                .connectTimeout(TIMEOUT)
+                .buildAsync(uri, listener)
+                .orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS)
+                .join();
+    }
+
+    /** Connects and consumes the CONNECTION_ACK, which it returns via {@link #ack}. */
+    public static WsClient connect(URI uri, String clientId) {
+        return new WsClient(clientId, uri);
+    }
+
+    private JsonObject ack;
+
+    /** The CONNECTION_ACK (read on first call). */
+    public synchronized JsonObject ack() {
+        if (ack == null) {
+            ack = next();
+            if (!ack.get("type").getAsString().equals("CONNECTION_ACK")) {
+                throw new AssertionError("first message was not CONNECTION_ACK: " + ack);
+            }
+        }
+        return ack;
+    }
+
+    public String clientId() {
+        return clientId;
+    }
+
+    /** Sends raw text, exactly as given. */
+    public void sendText(String text) {
+        socket.sendText(text, true).join();
+    }
+
+    public void sendBinary(byte[] bytes) {
+        socket.sendBinary(ByteBuffer.wrap(bytes), true).join();
+    }
+
+    /** Sends {type, payload, clientId, sequenceNumber} with this client's next sequence number; returns it. */
+    public long send(String type, String payloadJson) {
+        long number = sequence.incrementAndGet();
+        sendText("{\"type\":\"" + type + "\",\"payload\":" + payloadJson + ",\"clientId\":\"" + clientId
+                + "\",\"sequenceNumber\":" + number + "}");
+        return number;
+    }
+
+    /** The same envelope with a chosen sequence number (for retries). */
+    public void sendWithSequence(String type, String payloadJson, long number) {
+        sendText("{\"type\":\"" + type + "\",\"payload\":" + payloadJson + ",\"clientId\":\"" + clientId
+                + "\",\"sequenceNumber\":" + number + "}");
+    }
+
+    /** The next message as raw text. */
+    public String nextText() {
+        try {
+            String text = received.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            if (text == null) {
+                throw new AssertionError("no message within " + TIMEOUT);
+            }
+            return text;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    public JsonObject next() {
+        return JsonParser.parseString(nextText()).getAsJsonObject();
+    }
+
+    /** Skips messages until one matches. */
+    public JsonObject nextMatching(Predicate<JsonObject> wanted) {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonObject message = next();
+            if (wanted.test(message)) {
+                return message;
+            }
+        }
+        throw new AssertionError("no matching message within " + TIMEOUT);
+    }
+
+    public JsonObject nextOfType(String type) {
+        return nextMatching(m -> m.get("type").getAsString().equals(type));
+    }
+
+    /** Messages that arrive within the window (for asserting that nothing more comes). */
+    public List<String> drain(Duration window) throws InterruptedException {
+        List<String> texts = new ArrayList<>();
+        long deadline = System.nanoTime() + window.toNanos();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return texts;
+            }
+            String text = received.poll(left, TimeUnit.NANOSECONDS);
+            if (text != null) {
+                texts.add(text);
+            }
+        }
+    }
+
+    /** Stops asking for messages: the server's data then piles up in its outbound queue. */
+    public void stopReading() {
+        reading = false;
+    }
+
+    /** The close code the server sent, or fails if none came within the timeout. */
+    public int awaitClose() {
+        return closeCode.orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
+    }
+
+    public boolean isClosed() {
+        return closeCode.isDone();
+    }
+
+    @Override
+    public void close() {
+        if (!socket.isOutputClosed()) {
+            socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").exceptionally(e -> null);
+        }
+        socket.abort();
+    }
+
+    private final class Listener implements WebSocket.Listener {
+        private final StringBuilder partial = new StringBuilder();
+
+        @Override
+        public void onOpen(WebSocket webSocket) {
+            webSocket.request(1);
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                received.add(partial.toString());
+                partial.setLength(0);
+            }
+            if (reading) {
+                webSocket.request(1);
+            }
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closeCode.complete(statusCode);
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            closeCode.complete(-1);
+        }
+    }
+}
