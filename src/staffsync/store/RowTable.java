@@ -82,6 +82,19 @@ public final class RowTable {
         }
     }
 
+    /**
+     * Undoes one {@link #commit}: puts back the row as it was before it ({@code previous}
+     * null: the row did not exist). A durable store uses it when a write fails after the
+     * decision was made, so nothing that was not stored stays visible.
+     */
+    public void restore(String id, StaffRow previous) {
+        if (previous == null) {
+            rows.remove(id);
+        } else {
+            rows.put(id, previous);
+        }
+    }
+
     private static MutationResult applied(long sequence, Kind kind, StaffRow row, List<String> fields,
                                           String now, Origin origin) {
         return new MutationResult.Applied(new ChangeEvent(sequence, kind, row, fields, now, origin));

@@ -2,15 +2,21 @@ package staffsync.store;
 
 import staffsync.config.Config;
 import staffsync.config.ConfigException;
+import staffsync.store.file.FileStore;
 
 /** Picks the store the configuration asks for. */
 public final class Stores {
     private Stores() {}
 
+    /**
+     * @throws StoreStartException when the durable store cannot lock or load its data directory
+     */
     public static StaffStore open(Config config) throws ConfigException {
         return switch (config.store()) {
             case MEMORY -> new MemoryStore();
-            case FILE -> throw new ConfigException("STORE=file: the durable store is not built yet");
+            case FILE -> FileStore.open(config.dataDir(), new FileStore.Options(config.logCompactBytes(),
+                    // the hub rebuilds both its replay history and its retry table from these events
+                    Math.max(config.historySize(), config.dedupSize())));
             case SUPABASE -> throw new ConfigException("STORE=supabase: the Supabase store is not built yet");
         };
     }
