@@ -2,7 +2,9 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
 
-JAR := build/staff-sync.jar
+BUILD_DIR ?= build
+export BUILD_DIR
+JAR := $(BUILD_DIR)/staff-sync.jar
 JUNIT := .cache/jars/junit-platform-console-standalone-1.13.4.jar
 # A small, steady heap: the server keeps rows, recent events and per-connection buffers only.
 # SerialGC: lowest footprint on 1-2 cores; see README "Memory".
@@ -23,9 +25,9 @@ run: build
 test:
 	./build.sh tests
 	java -Dstaffsync.jar=$(JAR) -jar $(JUNIT) execute \
-	  --class-path "$$(cat build/test-classpath.txt)" $(TESTS) \
-	  --disable-banner --disable-ansi-colors --details=tree --details-theme=ascii 2>&1 | tee build/test-output.txt
-	@awk '/tests successful/ {ok=$$2} /tests failed/ {bad=$$2} END {printf "tests: %d passed, %d failed\n", ok, bad}' build/test-output.txt
+	  --class-path "$$(cat $(BUILD_DIR)/test-classpath.txt)" $(TESTS) \
+	  --disable-banner --disable-ansi-colors --details=tree --details-theme=ascii 2>&1 | tee $(BUILD_DIR)/test-output.txt
+	@awk '/tests successful/ {ok=$$2} /tests failed/ {bad=$$2} END {printf "tests: %d passed, %d failed\n", ok, bad}' $(BUILD_DIR)/test-output.txt
 
 clean:
-	rm -rf build
+	rm -rf $(BUILD_DIR)

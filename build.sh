@@ -8,11 +8,15 @@
 # the SHA-256 in deps.lock, so a warm cache builds with no network at all.
 set -euo pipefail
 cd "$(dirname "$0")"
+ROOT="$PWD"
 
 REPO_URL="${MAVEN_REPO_URL:-https://repo1.maven.org/maven2}"
 CACHE=.cache/jars
-OUT=build
+OUT="${BUILD_DIR:-build}"
 mkdir -p "$CACHE" "$OUT"
+# One build at a time in this tree (parallel runs would delete each other's classes).
+exec 9>"$OUT/.build.lock"
+flock 9
 
 die() { echo "build.sh: $*" >&2; exit 1; }
 command -v javac >/dev/null || die "javac not found: install a JDK 17 or newer"
@@ -51,7 +55,7 @@ build_jar() {
         -cp "$runtime" -d "$OUT/classes" @"$OUT/sources.txt"
   # Merge the dependencies into one jar. Their signatures and module descriptors
   # would not match the merged jar, so they are left out.
-  (cd "$OUT/fat" && for j in ${runtime//:/ }; do unzip -qo "../../$j" -x 'META-INF/*.SF' 'META-INF/*.RSA' 'META-INF/*.DSA' 'META-INF/MANIFEST.MF' 'module-info.class' 'META-INF/versions/*/module-info.class' 2>&1 | grep -v '^caution' || true; done)
+  (cd "$OUT/fat" && for j in ${runtime//:/ }; do unzip -qo "$ROOT/$j" -x 'META-INF/*.SF' 'META-INF/*.RSA' 'META-INF/*.DSA' 'META-INF/MANIFEST.MF' 'module-info.class' 'META-INF/versions/*/module-info.class' 2>&1 | grep -v '^caution' || true; done)
   cp -r "$OUT/classes/." "$OUT/fat/"
   local version
   version="$(cat VERSION)"

@@ -116,6 +116,18 @@ public final class WsClient implements AutoCloseable {
         throw new AssertionError("no matching message within " + TIMEOUT);
     }
 
+    /** Skips messages until one of the type comes; returns its exact text. */
+    public String nextTextOfType(String type) {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            String text = nextText();
+            if (JsonParser.parseString(text).getAsJsonObject().get("type").getAsString().equals(type)) {
+                return text;
+            }
+        }
+        throw new AssertionError("no " + type + " within " + TIMEOUT);
+    }
+
     public JsonObject nextOfType(String type) {
         return nextMatching(m -> m.get("type").getAsString().equals(type));
     }

@@ -1,0 +1,94 @@
+package staffsync.store.supabase;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import staffsync.protocol.ClientRequest.CreateStaff;
+import staffsync.protocol.ClientRequest.DeleteStaff;
+import staffsync.protocol.ClientRequest.UpdateStaff;
+import staffsync.protocol.Origin;
+import staffsync.protocol.StaffFields;
+import staffsync.store.MutationResult;
+
+/**
+ * A stand-in and a SupabaseStore on it, with short timings so tests run fast. Closes both.
+ */
+final class StoreFixture implements AutoCloseable {
+    static final Duration TIMEOUT = Duration.ofMillis(800);
+    static final Duration POLL = Duration.ofMillis(50);
+    static final Duration PROBE = Duration.ofMillis(200);
+    static final Duration OVERLAP = Duration.ofSeconds(1);
+    static final Duration WAIT = Duration.ofSeconds(5);
+    static final Origin CLIENT = new Origin("client-1", 1L);
+
+    final PostgrestStandIn standIn;
+    final RecordingListener listener = new RecordingListener();
+    private final List<SupabaseStore> stores = new ArrayList<>();
+
+    StoreFixture() throws Exception {
+        standIn = PostgrestStandIn.start();
+    }
+
+    /** A store on the stand-in with the legacy key, not started. */
+    SupabaseStore newStore() {
+        return newStore(PostgrestStandIn.LEGACY_KEY, "staff_members");
+    }
+
+    SupabaseStore newStore(String key, String table) {
+        SupabaseStore store = new SupabaseStore(standIn.url(), ApiKey.parse(key), table,
+                new SupabaseStore.Settings(TIMEOUT, POLL, PROBE, OVERLAP));
+        stores.add(store);
+        return store;
+    }
+
+    /** A store started with {@link #listener} and loaded. */
+    SupabaseStore startedStore() throws InterruptedException {
+        SupabaseStore store = newStore();
+        store.start(listener);
+        listener.awaitLoaded(WAIT);
+        return store;
+    }
+
+    static CreateStaff create(String id, String name) {
+        return new CreateStaff(id, new StaffFields(name, null, null, null, null, List.of("name")));
+    }
+
+    static CreateStaff create(String id, String name, long period) {
+        return new CreateStaff(id, new StaffFields(name, "Nurse", "Ward 3", null, period,
+                List.of("name", "position", "department", "period")));
+    }
+
+    static UpdateStaff rename(String id, String name, Long expectedVersion) {
+        return new UpdateStaff(id, new StaffFields(name, null, null, null, null, List.of("name")), expectedVersion);
+    }
+
+    static UpdateStaff withPosition(String id, String position, Long expectedVersion) {
+        return new UpdateStaff(id, new StaffFields(null, position, null, null, null, List.of("position")), expectedVersion);
+    }
+
+    static DeleteStaff delete(String id, Long expectedVersion) {
+        return new DeleteStaff(id, expectedVersion);
+    }
+
+    static MutationResult.Applied applied(MutationResult result) {
+        if (result instanceof MutationResult.Applied applied) {
+            return applied;
+        }
+        throw new AssertionError("expected Applied, got " + result);
+    }
+
+    static MutationResult.Rejected rejected(MutationResult result) {
+        if (result instanceof MutationResult.Rejected rejected) {
+            return rejected;
+        }
+        throw new AssertionError("expected Rejected, got " + result);
+    }
+
+    @Override
+    public void close() {
+        for (SupabaseStore store : stores) {
+            store.close();
+        }
+        standIn.close();
+    }
+}

@@ -1,0 +1,85 @@
+package staffsync.ws;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.google.gson.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import staffsync.support.Json;
+import staffsync.support.ServerProcess;
+import staffsync.support.WsClient;
+
+/** A mutation resent with the same (clientId, sequenceNumber) is answered, not applied again. */
+class RetryTest {
+    static ServerProcess server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = ServerProcess.start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        server.close();
+    }
+
+    @Test
+    void aResentUpdateAfterReconnectGetsTheOriginalEventAndIsNotAppliedTwice() {
+        String update = "{\"staffId\":\"r1\",\"changes\":{\"period\":4}}";
+        String original;
+        try (WsClient first = WsClient.connect(server.wsUri(), "retrier")) {
+            first.ack();
+            first.sendWithSequence("STAFF_CREATE", "{\"staff\":{\"id\":\"r1\",\"name\":\"R\"}}", 1);
+            first.nextOfType("STAFF_CREATE");
+            first.sendWithSequence("STAFF_UPDATE", update, 2);
+            original = first.nextTextOfType("STAFF_UPDATE");
+        }
+        try (WsClient again = WsClient.connect(server.wsUri(), "retrier")) {
+            again.ack();
+            again.sendWithSequence("STAFF_UPDATE", update, 2);
+            assertEquals(original, again.nextText(), "the original outcome, byte for byte");
+            again.send("SYNC_REQUEST", "{}");
+            JsonObject row = StaffChangesTest.findRow(again.nextOfType("SYNC_RESPONSE"), "r1");
+            assertEquals(2, row.get("version").getAsLong(), "applied once: version 2, not 3");
+        }
+    }
+
+    @Test
+    void aResentCreateIsNotRefusedAsAlreadyExisting() {
+        try (WsClient client = WsClient.connect(server.wsUri(), "creator")) {
+            client.ack();
+            client.sendWithSequence("STAFF_CREATE", "{\"staff\":{\"id\":\"r2\",\"name\":\"R\"}}", 10);
+            String original = client.nextTextOfType("STAFF_CREATE");
+            client.sendWithSequence("STAFF_CREATE", "{\"staff\":{\"id\":\"r2\",\"name\":\"R\"}}", 10);
+            assertEquals(original, client.nextText());
+        }
+    }
+
+    @Test
+    void theSameSequenceNumberFromAnotherClientIdIsANewMutation() {
+        try (WsClient a = WsClient.connect(server.wsUri(), "client-a");
+             WsClient b = WsClient.connect(server.wsUri(), "client-b")) {
+            a.ack();
+            b.ack();
+            a.sendWithSequence("STAFF_CREATE", "{\"staff\":{\"id\":\"r3\",\"name\":\"R\"}}", 1);
+            a.nextOfType("STAFF_CREATE");
+            b.sendWithSequence("STAFF_UPDATE", "{\"staffId\":\"r3\",\"changes\":{\"name\":\"S\"}}", 1);
+            JsonObject event = b.nextOfType("STAFF_UPDATE");
+            assertEquals(2, Json.payload(event).get("version").getAsLong());
+        }
+    }
+
+    @Test
+    void aRefusedMutationIsJudgedAgainWhenResent() {
+        try (WsClient client = WsClient.connect(server.wsUri(), "refused")) {
+            client.ack();
+            client.sendWithSequence("STAFF_DELETE", "{\"staffId\":\"r4\"}", 1);
+            assertEquals("NOT_FOUND", Json.errorCode(client.next()));
+            client.sendWithSequence("STAFF_CREATE", "{\"staff\":{\"id\":\"r4\",\"name\":\"R\"}}", 2);
+            client.nextOfType("STAFF_CREATE");
+            client.sendWithSequence("STAFF_DELETE", "{\"staffId\":\"r4\"}", 1);
+            assertEquals("STAFF_DELETE", Json.type(client.nextOfType("STAFF_DELETE")));
+        }
+    }
+}
