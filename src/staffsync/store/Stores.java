@@ -2,6 +2,8 @@ package staffsync.store;
 
 import staffsync.config.Config;
 import staffsync.config.ConfigException;
+import staffsync.store.supabase.ApiKey;
+import staffsync.store.supabase.SupabaseStore;
 import staffsync.store.file.FileStore;
 
 /** Picks the store the configuration asks for. */
@@ -17,7 +19,17 @@ public final class Stores {
             case FILE -> FileStore.open(config.dataDir(), new FileStore.Options(config.logCompactBytes(),
                     // the hub rebuilds both its replay history and its retry table from these events
                     Math.max(config.historySize(), config.dedupSize())));
-            case SUPABASE -> throw new ConfigException("STORE=supabase: the Supabase store is not built yet");
+            case SUPABASE -> openSupabase(config);
         };
+    }
+
+    private static StaffStore openSupabase(Config config) throws ConfigException {
+        ApiKey key;
+        try {
+            key = ApiKey.parse(config.supabaseServiceKey());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage()); // the message names the variable, never the key
+        }
+        return new SupabaseStore(config.supabaseUrl(), key, config.supabaseTable(), SupabaseStore.Settings.from(config));
     }
 }

@@ -1,0 +1,308 @@
+package staffsync.store.supabase;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import staffsync.protocol.ChangeEvent.Kind;
+import staffsync.protocol.ClientRequest.CreateStaff;
+import staffsync.protocol.ClientRequest.DeleteStaff;
+import staffsync.protocol.ClientRequest.Mutation;
+import staffsync.protocol.ClientRequest.UpdateStaff;
+import staffsync.protocol.ErrorCode;
+import staffsync.protocol.Origin;
+import staffsync.protocol.StaffRow;
+import staffsync.store.MutationResult;
+
+/**
+ * Turns one client mutation into compare-and-set requests and one outcome.
+ *
+ * <p>The database decides: an update or delete is sent with {@code version=eq.N}, and PostgREST
+ * answers {@code []} when that version is no longer stored; the row is then read to tell
+ * NOT_FOUND from VERSION_CONFLICT. A mutation without a version repeats the read-and-swap a few
+ * times (last writer wins, without ever overwriting a change it has not seen).
+ *
+ * <p>A write that never left (connection refused) is plainly not applied. When a write gets no
+ * clear answer (timeout, dropped connection, a gateway 502/504) the row is
+ * read back and the write is recognised by its result: an update made version N+1 with the
+ * values sent; a create made version 1 with the fields sent; a delete left no row. Residual
+ * ambiguity, accepted and documented in docs/supabase.md: another writer changing the same row
+ * in the moment between our lost answer and the read-back makes our applied write look not
+ * applied; that change still reaches every client (it is reported as a server event), so the
+ * state converges and nothing is lost, only the originator's answer is the conservative one.
+ *
+ * <p>Runs on the store workers; several at once for different rows, one at a time per row (the
+ * hub's lanes). No state of its own: the shared state is in {@link ReportedRows}.
+ */
+final class MutationWriter {
+    /** Attempts for an update or delete without a version before giving up on a busy row. */
+    static final int UNCONDITIONAL_ATTEMPTS = 5;
+    private static final Logger LOG = Logger.getLogger(MutationWriter.class.getName());
+
+    private final SupabaseTable table;
+    private final ReportedRows reported;
+
+    MutationWriter(SupabaseTable table, ReportedRows reported) {
+        this.table = table;
+        this.reported = reported;
+    }
+
+    MutationResult apply(Mutation mutation, Origin origin) {
+        String id = mutation.staffId();
+        reported.beginWrite(id); // the poller leaves this row to us until we have reported it
+        try {
+            if (mutation instanceof CreateStaff create) {
+                return create(create, origin);
+            }
+            if (mutation instanceof UpdateStaff update) {
+                return update(update, origin);
+            }
+            return delete((DeleteStaff) mutation, origin);
+        } catch (PostgrestException e) {
+            if (ErrorMapping.isKeyOrGrantProblem(e)) {
+                LOG.severe("Supabase refused the request: check SUPABASE_SERVICE_KEY and the table's grants to"
+                        + " service_role (db/schema.sql): " + e.getMessage());
+            } else {
+                LOG.warning("Supabase refused a change to '" + id + "': " + e.getMessage());
+            }
+            return ErrorMapping.toRejection(e, id);
+        } catch (IOException e) {
+            // Only reads reach here (writes are reconciled below), so nothing was written.
+            return MutationResult.unavailable(id, "Supabase did not answer (" + e.getMessage() + ")");
+        } finally {
+            reported.endWrite(id);
+        }
+    }
+
+    private MutationResult create(CreateStaff create, Origin origin) throws PostgrestException, IOException {
+        String id = create.staffId();
+        StaffRow stored;
+        try {
+            stored = table.insert(id, create.fields());
+        } catch (PostgrestException e) {
+            if (e.isCode("23505")) {
+                StaffRow current = table.read(id);
+                if (current != null) {
+                    reported.observe(current);
+                }
+                return alreadyExists(id, current);
+            }
+            if (!ErrorMapping.mayHaveApplied(e)) {
+                throw e;
+            }
+            return reconcileCreate(create, origin, e);
+        } catch (RequestNotSentException e) {
+            return MutationResult.unavailable(id, "Supabase could not be reached (" + e.getMessage() + ")");
+        } catch (IOException e) {
+            return reconcileCreate(create, origin, e);
+        }
+        return applied(Kind.CREATE, stored, List.of(), origin);
+    }
+
+    private MutationResult update(UpdateStaff update, Origin origin) throws PostgrestException, IOException {
+        String id = update.staffId();
+        StaffRow base = knownOrRead(id);
+        if (base == null) {
+            return notFound(id);
+        }
+        Long expected = update.expectedVersion();
+        long version = expected != null ? expected : base.version();
+        int attempts = expected != null ? 1 : UNCONDITIONAL_ATTEMPTS;
+        for (int attempt = 1; attempt <= attempts; attempt++) {
+            StaffRow stored;
+            try {
+                stored = table.update(id, version, update.changes());
+            } catch (PostgrestException e) {
+                if (!ErrorMapping.mayHaveApplied(e)) {
+                    throw e;
+                }
+                return reconcileUpdate(update, version, origin, e);
+            } catch (RequestNotSentException e) {
+                return MutationResult.unavailable(id, "Supabase could not be reached (" + e.getMessage() + ")");
+            } catch (IOException e) {
+                return reconcileUpdate(update, version, origin, e);
+            }
+            if (stored != null) {
+                return applied(Kind.UPDATE, stored, update.changes().present(), origin);
+            }
+            StaffRow current = readAndObserve(id);
+            if (current == null) {
+                return notFound(id);
+            }
+            if (expected != null) {
+                return conflict(expected, current);
+            }
+            version = current.version();
+        }
+        return busy(id, attempts);
+    }
+
+    private MutationResult delete(DeleteStaff delete, Origin origin) throws PostgrestException, IOException {
+        String id = delete.staffId();
+        StaffRow base = knownOrRead(id);
+        if (base == null) {
+            return notFound(id);
+        }
+        Long expected = delete.expectedVersion();
+        long version = expected != null ? expected : base.version();
+        int attempts = expected != null ? 1 : UNCONDITIONAL_ATTEMPTS;
+        for (int attempt = 1; attempt <= attempts; attempt++) {
+            StaffRow removed;
+            try {
+                removed = table.delete(id, version);
+            } catch (PostgrestException e) {
+                if (!ErrorMapping.mayHaveApplied(e)) {
+                    throw e;
+                }
+                return reconcileDelete(id, version, expected, origin, e);
+            } catch (RequestNotSentException e) {
+                return MutationResult.unavailable(id, "Supabase could not be reached (" + e.getMessage() + ")");
+            } catch (IOException e) {
+                return reconcileDelete(id, version, expected, origin, e);
+            }
+            if (removed != null) {
+                return applied(Kind.DELETE, removed, List.of(), origin);
+            }
+            StaffRow current = readAndObserve(id);
+            if (current == null) {
+                return notFound(id);
+            }
+            if (expected != null) {
+                return conflict(expected, current);
+            }
+            version = current.version();
+        }
+        return busy(id, attempts);
+    }
+
+    // ---- lost answers: read back and decide ----
+
+    private MutationResult reconcileCreate(CreateStaff create, Origin origin, Exception cause) {
+        String id = create.staffId();
+        StaffRow knownBefore = reported.get(id);
+        StaffRow current;
+        try {
+            current = table.read(id);
+        } catch (PostgrestException | IOException e) {
+            return outcomeUnknown(id, cause, e);
+        }
+        StaffRow sent = create.fields().toNewRow(id, null);
+        if (current == null) {
+            return notApplied(id, cause, "the row is not in the table");
+        }
+        if (knownBefore == null && current.version() == 1 && RowJson.sameContent(current, sent)) {
+            logReconciled(id, cause, "applied");
+            return applied(Kind.CREATE, current, List.of(), origin);
+        }
+        // Another writer's row (or ours, already changed by someone else: it is reported either way).
+        reported.observe(current);
+        return alreadyExists(id, current);
+    }
+
+    private MutationResult reconcileUpdate(UpdateStaff update, long version, Origin origin, Exception cause) {
+        String id = update.staffId();
+        StaffRow current;
+        try {
+            current = table.read(id);
+        } catch (PostgrestException | IOException e) {
+            return outcomeUnknown(id, cause, e);
+        }
+        if (current == null) {
+            reported.observeGone(id);
+            return notApplied(id, cause, "the row has been deleted");
+        }
+        if (current.version() == version + 1 && RowJson.hasValues(current, update.changes())) {
+            logReconciled(id, cause, "applied");
+            return applied(Kind.UPDATE, current, update.changes().present(), origin);
+        }
+        reported.observe(current);
+        if (current.version() != version && update.expectedVersion() != null) {
+            return conflict(update.expectedVersion(), current);
+        }
+        return notApplied(id, cause, "the row is at version " + current.version());
+    }
+
+    private MutationResult reconcileDelete(String id, long version, Long expected, Origin origin, Exception cause) {
+        StaffRow knownBefore = reported.get(id);
+        StaffRow current;
+        try {
+            current = table.read(id);
+        } catch (PostgrestException | IOException e) {
+            return outcomeUnknown(id, cause, e);
+        }
+        if (current == null) {
+            if (knownBefore == null) {
+                return notFound(id);
+            }
+            logReconciled(id, cause, "applied");
+            return applied(Kind.DELETE, knownBefore, List.of(), origin);
+        }
+        reported.observe(current);
+        if (current.version() != version && expected != null) {
+            return conflict(expected, current);
+        }
+        return notApplied(id, cause, "the row is still there");
+    }
+
+    // ---- helpers ----
+
+    private StaffRow knownOrRead(String id) throws PostgrestException, IOException {
+        StaffRow known = reported.get(id);
+        return known != null ? known : readAndObserve(id);
+    }
+
+    /** The stored row, reported first if it is news to the clients; null (and reported gone) if absent. */
+    private StaffRow readAndObserve(String id) throws PostgrestException, IOException {
+        StaffRow current = table.read(id);
+        if (current == null) {
+            reported.observeGone(id);
+        } else {
+            reported.observe(current);
+        }
+        return current;
+    }
+
+    private MutationResult applied(Kind kind, StaffRow row, List<String> fields, Origin origin) {
+        return new MutationResult.Applied(reported.reportOwn(kind, row, fields, origin));
+    }
+
+    private static MutationResult notFound(String id) {
+        return new MutationResult.Rejected(ErrorCode.NOT_FOUND, "no staff member with id '" + id + "'", id, null);
+    }
+
+    private static MutationResult alreadyExists(String id, StaffRow current) {
+        return new MutationResult.Rejected(ErrorCode.ALREADY_EXISTS,
+                "a staff member with id '" + id + "' already exists", id, current);
+    }
+
+    private static MutationResult conflict(long expected, StaffRow current) {
+        return new MutationResult.Rejected(ErrorCode.VERSION_CONFLICT,
+                "version " + expected + " is stale: the stored version is " + current.version(), current.id(), current);
+    }
+
+    private static MutationResult busy(String id, int attempts) {
+        return MutationResult.unavailable(id, "the row changed " + attempts + " times while the change was being"
+                + " written; try again");
+    }
+
+    private static MutationResult notApplied(String id, Exception cause, String finding) {
+        logReconciled(id, cause, "not applied (" + finding + ")");
+        return MutationResult.unavailable(id, "Supabase did not confirm the write and " + finding);
+    }
+
+    /**
+     * Neither the write nor the read-back got an answer: the write may or may not be stored. Not
+     * STORE_UNAVAILABLE, which promises "not applied"; if it was stored, the poller reports it.
+     */
+    private static MutationResult outcomeUnknown(String id, Exception cause, Exception readFailure) {
+        LOG.log(Level.WARNING, "the write to ''{0}'' got no answer ({1}) and reading it back failed too ({2});"
+                + " the poller will report it if it was stored", new Object[] {id, cause.getMessage(), readFailure.getMessage()});
+        return new MutationResult.Rejected(ErrorCode.INTERNAL, "Supabase stopped answering during the write; its outcome"
+                + " is unknown, and if it was stored it will reach every client as an event", id, null);
+    }
+
+    private static void logReconciled(String id, Exception cause, String outcome) {
+        LOG.log(Level.WARNING, "the write to ''{0}'' got no answer ({1}); read back: {2}",
+                new Object[] {id, cause.getMessage(), outcome});
+    }
+}
