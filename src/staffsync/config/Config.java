@@ -43,7 +43,7 @@ public record Config(
     public static Config from(Map<String, String> env) throws ConfigException {
         EnvReader in = new EnvReader(env);
         String supabaseUrl = in.text("SUPABASE_URL", "");
-        StoreKind defaultStore = supabaseUrl.isEmpty() ? StoreKind.MEMORY : StoreKind.SUPABASE;
+        StoreKind defaultStore = supabaseUrl.isEmpty() ? StoreKind.FILE : StoreKind.SUPABASE;
         StoreKind store = in.choice("STORE", StoreKind.class, defaultStore);
         String supabaseKey = in.text("SUPABASE_SERVICE_KEY", "");
         if (store == StoreKind.SUPABASE && (supabaseUrl.isEmpty() || supabaseKey.isEmpty())) {
