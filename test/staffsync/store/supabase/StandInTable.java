@@ -117,6 +117,14 @@ final class StandInTable {
         return removed;
     }
 
+    /**
+     * Sets a row's updated_at to an earlier time without the trigger: what a poller sees when a
+     * transaction that began (and took its now()) earlier commits after later-stamped ones.
+     */
+    synchronized void backdate(String id, Instant updatedAt) {
+        rows.get(id).put("updated_at", updatedAt);
+    }
+
     synchronized int size() {
         return rows.size();
     }
