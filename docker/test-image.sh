@@ -24,7 +24,8 @@
 # Removes its container, image and exported filesystem; keeps only the stand-ins and caches.
 #
 # Environment: STAFF_SYNC_DOCKER_CACHE (default /var/cache/staff-sync-docker-test),
-#   STANDIN_REBUILD=1, KEEP_IMAGE=1 (keep localhost/staff-sync:docker-test), MAX_IMAGE_MB=80.
+#   STANDIN_REBUILD=1, KEEP_IMAGE=1 (keep localhost/staff-sync:docker-test), MAX_IMAGE_MB=80,
+#   STANDIN_JDK=/usr/lib/jvm/temurin-25-jdk-amd64 (build with that JDK instead of Debian's 17).
 set -euo pipefail
 
 SELF="$(readlink -f "$0")"
@@ -56,6 +57,15 @@ if [[ "${1:-}" == __enter ]]; then
   mkdir -p "$R/dev/shm" && mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs "$R/dev/shm"
   mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs "$R/tmp"
   mount --bind "$DATA" "$R/data"
+  if [[ -n "${MEM_CGROUP:-}" ]]; then
+    # Like `mem_limit`: the process goes into a memory cgroup with a limit, and the image sees the
+    # cgroup v1 hierarchies under /sys/fs/cgroup, read-only, as in a Docker container.
+    # HotSpot (JDK 17) uses the limit only when cpu, cpuacct, cpuset and memory are all mounted.
+    echo $$ > "$MEM_CGROUP/cgroup.procs"
+    while read -r target; do
+      mkdir -p "$R$target" && mount -o bind,ro "$target" "$R$target"
+    done < <(findmnt -n -t cgroup -o TARGET)
+  fi
   mount -o remount,bind,ro "$R"
   mapfile -t envs < "$ENV_FILE"
   exec /usr/bin/env -i "${envs[@]}" /usr/bin/unshare --pid --fork --kill-child --mount-proc=/proc \
@@ -90,6 +100,7 @@ cleanup() {
   [[ -n "$JAVA_PID" ]] && kill -KILL "$JAVA_PID" 2>/dev/null
   [[ -n "$SERVER_PID" ]] && { kill -KILL "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; }
   [[ -n "$CID" ]] && podman rm -f "$CID" >/dev/null 2>&1
+  [[ -n "${MEM_CGROUP:-}" ]] && rmdir "$MEM_CGROUP" 2>/dev/null
   [[ "${KEEP_IMAGE:-}" == 1 ]] || podman rmi -f "$IMAGE" >/dev/null 2>&1
   rm -rf "$WORK"
   if ((rc == 0)); then log "PASS in $((SECONDS - START)) s"; else log "FAILED (exit $rc) after $((SECONDS - START)) s"; fi
@@ -158,11 +169,34 @@ EOF
   rm -rf "$root" "$WORK/standin-runtime.tar"
 }
 
+# STANDIN_JDK=/path/to/a/jdk: a variant of the build stand-in with that JDK (e.g. this machine's
+# Temurin 25, the JDK of the default BUILD_IMAGE) at /opt/java/openjdk, first on PATH, laid out as
+# in the Temurin images, to check the build with it too.
+jdk_standin() {
+  local jdk="$1" tag="$2"
+  [[ -x "$jdk/bin/jlink" ]] || die "STANDIN_JDK=$jdk has no bin/jlink"
+  log "stand-in build image with the JDK in $jdk"
+  printf 'FROM %s\nCOPY . /opt/java/openjdk\nENV JAVA_HOME=/opt/java/openjdk PATH=/opt/java/openjdk/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n' \
+      "$BUILD_STANDIN" > "$WORK/Containerfile.jdk"
+  podman build --isolation chroot --pull=never --layers=false -t "$tag" -f "$WORK/Containerfile.jdk" "$jdk" > "$WORK/jdk-standin.log" 2>&1 \
+    || { tail -20 "$WORK/jdk-standin.log" >&2; die "could not make the JDK stand-in"; }
+}
+
 if [[ "${STANDIN_REBUILD:-}" == 1 ]]; then
   podman rmi -f "$BUILD_STANDIN" "$RUNTIME_STANDIN" >/dev/null 2>&1 || true
 fi
+if ! podman image exists "$BUILD_STANDIN" || ! podman image exists "$RUNTIME_STANDIN"; then
+  # Both read apt's package lists (the mirror, apt-get download): a new machine has none yet.
+  [[ -n "$(mirror)" ]] || apt-get update -qq
+fi
 podman image exists "$BUILD_STANDIN" || build_standin
 podman image exists "$RUNTIME_STANDIN" || runtime_standin
+if [[ -n "${STANDIN_JDK:-}" ]]; then
+  tag="localhost/staff-sync-standin/jdk:bookworm-$(basename "$STANDIN_JDK")"
+  [[ "${STANDIN_REBUILD:-}" == 1 ]] && podman rmi -f "$tag" >/dev/null 2>&1
+  podman image exists "$tag" || jdk_standin "$STANDIN_JDK" "$tag"
+  BUILD_STANDIN="$tag"
+fi
 log "stand-ins: $BUILD_STANDIN ($(podman image inspect --format '{{.Size}}' "$BUILD_STANDIN" | numfmt --to=si)B)," \
     "$RUNTIME_STANDIN ($(podman image inspect --format '{{.Size}}' "$RUNTIME_STANDIN" | numfmt --to=si)B)"
 
@@ -176,12 +210,14 @@ nproc=$((hard_nproc < 32768 ? hard_nproc : 32768))  # podman refused to raise it
 # build.sh downloads the jars with curl: the build's RUN steps see the host's CA bundle, so they
 # trust what the host trusts (here that includes the sandbox's TLS-inspecting egress proxy).
 HOST_CA_BUNDLE="${HOST_CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}"
+ca_volume=()
+[[ -f "$HOST_CA_BUNDLE" ]] && ca_volume=(--volume "$HOST_CA_BUNDLE:/etc/ssl/certs/ca-certificates.crt:ro")
 log "podman build --isolation chroot (log: build.log, tail shown on failure)"
 build_start=$SECONDS
 if ! podman build --isolation chroot --format docker --pull=never --layers=false \
       --ulimit "nofile=$nofile:$nofile" --ulimit "nproc=$nproc:$nproc" \
       --build-arg "BUILD_IMAGE=$BUILD_STANDIN" --build-arg "RUNTIME_IMAGE=$RUNTIME_STANDIN" \
-      --volume "$HOST_CA_BUNDLE:/etc/ssl/certs/ca-certificates.crt:ro" \
+      "${ca_volume[@]}" \
       -t "$IMAGE" -f "$REPO/Dockerfile" "$REPO" > "$WORK/build.log" 2>&1; then
   tail -40 "$WORK/build.log" >&2
   die "podman build failed"
@@ -271,6 +307,18 @@ write_env() { # write_env FILE PORT HTTP_PORT [NAME=VALUE...]
     shift 3
     for e in "$@"; do printf '%s\n' "$e"; done; } > "$file"
 }
+# A memory limit as in the compose file (mem_limit: 512m), where this machine lets us make a
+# cgroup v1 memory group (nested in our own); without one the limit checks are skipped.
+MEM_LIMIT=$((512 * 1024 * 1024))
+MEM_HIERARCHY="$(findmnt -n -t cgroup -O memory -o TARGET 2>/dev/null | head -1 || true)"
+own_cg="$(awk -F: '$2 == "memory" { print $3 }' /proc/self/cgroup)"
+MEM_CGROUP=""
+if [[ -n "$MEM_HIERARCHY" && -n "$own_cg" ]] && mkdir "$MEM_HIERARCHY$own_cg/staff-sync-docker-test.$$" 2>/dev/null; then
+  MEM_CGROUP="$MEM_HIERARCHY${own_cg%/}/staff-sync-docker-test.$$"
+  echo "$MEM_LIMIT" > "$MEM_CGROUP/memory.limit_in_bytes"
+fi
+export MEM_CGROUP MEM_HIERARCHY
+
 # STORE=file, so the run also proves that the non-root process can write its DATA_DIR volume
 # under a read-only root, and that the data survives a restart of the container.
 RUN_ENV=(STORE=file)
@@ -328,6 +376,22 @@ stop_server() {
 
 # ----------------------------------------------------------------------------------------------
 # 4. Run it
+# The JVM defaults as the image applies them (JDK_JAVA_OPTIONS from its ENV).
+write_env "$WORK/env" "$PORT" "$HTTP_PORT" "${RUN_ENV[@]}"
+in_container "$WORK/env" "${ENTRYPOINT[0]}" -XshowSettings:system -XX:+PrintFlagsFinal -version > "$WORK/flags.log" 2>&1 || true
+flag() { awk -v f="$1" '$2 == f { print $4; exit }' "$WORK/flags.log"; }
+check "JVM flags from the image's JDK_JAVA_OPTIONS in effect" \
+      "$([[ "$(flag MaxRAMPercentage)" == 75.0* && "$(flag ExitOnOutOfMemoryError)" == true && "$(flag UsePerfData)" == false && "$(flag UseSerialGC)" == true ]]; echo $?)" \
+      "MaxRAMPercentage=$(flag MaxRAMPercentage) ExitOnOutOfMemoryError=$(flag ExitOnOutOfMemoryError) UsePerfData=$(flag UsePerfData) UseSerialGC=$(flag UseSerialGC) ThreadStackSize=$(flag ThreadStackSize)K"
+if [[ -n "$MEM_CGROUP" ]]; then
+  heap="$(flag MaxHeapSize)"
+  check "heap = 75% of the container's memory limit" \
+        "$(awk -v h="$heap" -v l="$MEM_LIMIT" 'BEGIN { r = h / l; print (r > 0.73 && r <= 0.75) ? 0 : 1 }')" \
+        "limit $((MEM_LIMIT / 1048576)) MiB -> MaxHeapSize $((heap / 1048576)) MiB; $(grep -m1 'Memory Limit' "$WORK/flags.log" | xargs)"
+else
+  log "skip heap-vs-limit check: no cgroup v1 memory controller to make a limited group in"
+fi
+
 start_server run1
 
 status="$(cat "/proc/$JAVA_PID/status")"
