@@ -20,7 +20,12 @@ final class LogSetup {
     private LogSetup() {}
 
     static Handler install(Level level) {
-        LogManager.getLogManager().reset();
+        LogManager manager = LogManager.getLogManager();
+        if (manager instanceof KeepLoggingManager keeping) {
+            keeping.resetForSetup();
+        } else {
+            manager.reset();
+        }
         Logger root = Logger.getLogger("");
         ConsoleHandler handler = new ConsoleHandler(); // writes to stderr
         handler.setFormatter(new OneLine());

@@ -28,6 +28,11 @@ import staffsync.ws.TextFrames;
  * asks a running server's {@code /ready} and exits 0 or 1 (for container health checks).
  */
 public final class Main {
+    static {
+        // Must happen before the first Logger exists: see KeepLoggingManager.
+        System.setProperty("java.util.logging.manager", KeepLoggingManager.class.getName());
+    }
+
     private static final Logger LOG = Logger.getLogger(Main.class.getName());
     static final int EXIT_BAD_CONFIG = 2;
     static final int EXIT_STARTUP_FAILED = 1;

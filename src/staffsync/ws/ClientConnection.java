@@ -91,13 +91,19 @@ final class ClientConnection implements Client {
         metrics.slowConsumerDropped();
         LOG.warning("connection " + id + " dropped: " + backlog + " bytes unsent, over the bound of "
                 + outboundLimitBytes + " (OUTBOUND_LIMIT_BYTES)");
-        socket.outQueue.clear();
+        discardBacklog();
         socket.close(CloseFrame.TRY_AGAIN_LATER, "slow consumer: outbound backlog over " + outboundLimitBytes + " bytes");
         // A peer that does not read will not answer the close frame either: cut it off soon.
         server.closeLater(socket, CloseFrame.TRY_AGAIN_LATER);
     }
 
-    boolean isDropped() {
-        return dropped.get();
+    /**
+     * Empties the library's queue except its head: the selector thread may have written part of
+     * the head already, and cutting a frame in half would corrupt the stream before the close
+     * frame. The peer is not reading, so the selector is not moving past the head meanwhile.
+     */
+    private void discardBacklog() {
+        ByteBuffer head = socket.outQueue.peek();
+        socket.outQueue.removeIf(buffer -> buffer != head);
     }
 }

@@ -34,6 +34,8 @@ import staffsync.metrics.Metrics;
 public final class SyncServer extends WebSocketServer {
     public static final String PATH = "/staff-sync";
     private static final Logger LOG = Logger.getLogger(SyncServer.class.getName());
+    /** How long a dropped client has to read its close frame before its socket is cut. */
+    private static final int CLOSE_GRACE_SECONDS = 5;
 
     private final Hub hub;
     private final Config config;
@@ -169,7 +171,7 @@ public final class SyncServer extends WebSocketServer {
     /** Hard-closes a socket that was asked to close, if it still has not a little later. */
     void closeLater(WebSocketImpl socket, int code) {
         timers.schedule(() -> socket.closeConnection(code, "closed without a closing handshake"),
-                2, TimeUnit.SECONDS);
+                CLOSE_GRACE_SECONDS, TimeUnit.SECONDS);
     }
 
     private static Thread daemon(Runnable task, String name) {

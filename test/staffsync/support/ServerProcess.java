@@ -28,9 +28,11 @@ public final class ServerProcess implements AutoCloseable {
     private volatile int wsPort;
     private volatile int httpPort;
 
+    private final Thread reader;
+
     private ServerProcess(Process process) {
         this.process = process;
-        Thread reader = new Thread(this::readLog, "server-log-reader");
+        this.reader = new Thread(this::readLog, "server-log-reader");
         reader.setDaemon(true);
         reader.start();
     }
@@ -124,18 +126,24 @@ public final class ServerProcess implements AutoCloseable {
 
     /** SIGTERM, as `kill PID` or a container stop sends. */
     public void terminate() {
-        process.destroy();
+        // Through the ProcessHandle: Process.destroy() would also close our end of its output,
+        // and the log lines the shutdown writes would be lost.
+        process.toHandle().destroy();
     }
 
     /** SIGKILL: no shutdown hook, no flush, like a power cut for the process. */
     public void kill() throws InterruptedException {
-        process.destroyForcibly();
+        process.toHandle().destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
     }
 
     /** The exit code, or -1 if it has not exited within the timeout. */
     public int awaitExit(long timeout, TimeUnit unit) throws InterruptedException {
-        return process.waitFor(timeout, unit) ? process.exitValue() : -1;
+        if (!process.waitFor(timeout, unit)) {
+            return -1;
+        }
+        reader.join(5_000); // the last log lines
+        return process.exitValue();
     }
 
     @Override

@@ -153,6 +153,12 @@ public final class WsClient implements AutoCloseable {
         reading = false;
     }
 
+    /** Asks for messages again after {@link #stopReading}. */
+    public void resumeReading() {
+        reading = true;
+        socket.request(1);
+    }
+
     /** The close code the server sent, or fails if none came within the timeout. */
     public int awaitClose() {
         return closeCode.orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();

@@ -1,0 +1,132 @@
+package staffsync.hub;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import staffsync.metrics.Metrics;
+import staffsync.protocol.ClientRequest.CreateStaff;
+import staffsync.protocol.ClientRequest.Mutation;
+import staffsync.protocol.Origin;
+import staffsync.protocol.StaffFields;
+import staffsync.store.CommitListener;
+import staffsync.store.MemoryStore;
+import staffsync.store.MutationResult;
+import staffsync.store.StaffStore;
+import staffsync.store.StoreHealth;
+
+/** The hub in-process, with clients that record what they are sent. */
+class HubTest {
+    Hub hub;
+    Thread hubThread;
+
+    /** A memory store whose writes wait until the test opens the gate. */
+    static final class GatedStore implements StaffStore {
+        final MemoryStore inner = new MemoryStore();
+        final CountDownLatch gate = new CountDownLatch(1);
+        final AtomicInteger applies = new AtomicInteger();
+
+        @Override public String kind() { return "gated"; }
+        @Override public void start(CommitListener listener) { inner.start(listener); }
+        @Override public StoreHealth health() { return inner.health(); }
+        @Override public void close() { inner.close(); }
+
+        @Override
+        public MutationResult apply(Mutation mutation, Origin origin) {
+            applies.incrementAndGet();
+            try {
+                gate.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return inner.apply(mutation, origin);
+        }
+    }
+
+    static final class RecordingClient implements Client {
+        final String id;
+        final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
+        final AtomicInteger settled = new AtomicInteger();
+
+        RecordingClient(String id) { this.id = id; }
+        @Override public String connectionId() { return id; }
+        @Override public void send(Frame frame) { frames.add(new String(frame.wire(), StandardCharsets.UTF_8)); }
+        @Override public void mutationSettled() { settled.incrementAndGet(); }
+
+        String next() throws InterruptedException {
+            String frame = frames.poll(5, TimeUnit.SECONDS);
+            if (frame == null) {
+                throw new AssertionError("nothing sent to " + id);
+            }
+            return frame;
+        }
+    }
+
+    Hub startHub(StaffStore store) {
+        hub = new Hub(store, 4, 100, 100, (type, json) -> new Frame(type, json.getBytes(StandardCharsets.UTF_8)),
+                new Metrics(), "test");
+        hubThread = new Thread(hub, "hub");
+        hubThread.start();
+        store.start(hub);
+        return hub;
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        hub.shutdown(1_000);
+        hubThread.join(2_000);
+    }
+
+    static CreateStaff create(String id) {
+        return new CreateStaff(id, new StaffFields("Name", null, null, null, null, List.of("name")));
+    }
+
+    @Test
+    void aRetryArrivingWhileTheOriginalIsAtTheStoreWaitsForItAndIsNotApplied() throws Exception {
+        GatedStore store = new GatedStore();
+        startHub(store);
+        RecordingClient original = new RecordingClient("c1");
+        RecordingClient retry = new RecordingClient("c2");
+        hub.submit(new HubEvent.Register(original));
+        hub.submit(new HubEvent.Register(retry));
+        original.next();
+        retry.next();
+        Origin origin = new Origin("same-client", 7L);
+        hub.submit(new HubEvent.MutationRequested(original, origin, create("r")));
+        hub.submit(new HubEvent.MutationRequested(retry, origin, create("r")));
+        Thread.sleep(200);
+        store.gate.countDown();
+
+        String atOriginal = original.next();
+        assertEquals(atOriginal, retry.next(), "both hear the one broadcast");
+        assertTrue(atOriginal.contains("\"inReplyTo\":7"));
+        assertEquals(1, store.applies.get(), "the store saw the change once");
+        Thread.sleep(100);
+        assertEquals(1, retry.settled.get());
+        assertEquals(0, retry.frames.size(), "no second answer");
+    }
+
+    @Test
+    void anUnregisteredClientReceivesNothingMore() throws Exception {
+        MemoryStore store = new MemoryStore();
+        startHub(store);
+        RecordingClient gone = new RecordingClient("gone");
+        RecordingClient stays = new RecordingClient("stays");
+        hub.submit(new HubEvent.Register(gone));
+        hub.submit(new HubEvent.Register(stays));
+        hub.submit(new HubEvent.Unregister(gone));
+        hub.submit(new HubEvent.MutationRequested(stays, new Origin("s", null), create("x")));
+        stays.next();
+        assertTrue(stays.next().contains("STAFF_CREATE"));
+        gone.next(); // its CONNECTION_ACK
+        assertEquals(0, gone.frames.size());
+    }
+}

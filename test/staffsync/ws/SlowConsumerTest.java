@@ -1,0 +1,70 @@
+package staffsync.ws;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import staffsync.support.Json;
+import staffsync.support.ServerProcess;
+import staffsync.support.WsClient;
+
+/** A client that stops reading is cut off with 1013; everyone else keeps receiving everything. */
+class SlowConsumerTest {
+
+    @Test
+    void aClientThatStopsReadingIsDroppedWith1013WhileOthersReceiveEveryEvent() throws Exception {
+        try (ServerProcess server = ServerProcess.start(Map.of("OUTBOUND_LIMIT_BYTES", "262144",
+                "RATE_LIMIT_PER_SECOND", "100000", "RATE_LIMIT_BURST", "100000"));
+             WsClient writer = WsClient.connect(server.wsUri(), "writer");
+             WsClient healthy = WsClient.connect(server.wsUri(), "healthy");
+             WsClient slow = WsClient.connect(server.wsUri(), "slow")) {
+            writer.ack();
+            healthy.ack();
+            slow.ack();
+            slow.stopReading();
+
+            writer.send("STAFF_CREATE", "{\"staff\":{\"id\":\"big\",\"name\":\"Big\"}}");
+            writer.nextOfType("STAFF_CREATE");
+            String pad = "p".repeat(190);
+            long sent = 1;
+            int rounds = 0;
+            while (dropsReported(server) == 0) {
+                assertTrue(++rounds <= 60, "the slow client was never dropped");
+                for (int i = 0; i < 500; i++) {
+                    writer.send("STAFF_UPDATE", "{\"staffId\":\"big\",\"changes\":{\"position\":\"" + pad + i
+                            + "\",\"department\":\"" + pad + "\",\"name\":\"" + pad + "\"}}");
+                }
+                for (int i = 0; i < 500; i++) {
+                    writer.nextOfType("STAFF_UPDATE");
+                }
+                sent += 500;
+            }
+            slow.resumeReading();
+            assertEquals(1013, slow.awaitClose());
+
+            long expected = 1;
+            while (expected <= sent) {
+                JsonObject event = healthy.next();
+                assertEquals(expected, Json.seq(event), "the healthy client misses nothing");
+                expected++;
+            }
+            assertTrue(server.log().contains("dropped"), "the drop is logged");
+        }
+    }
+
+    static long dropsReported(ServerProcess server) throws Exception {
+        String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.httpUri("/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith("staffsync_slow_consumer_drops_total ")) {
+                return Long.parseLong(line.substring(line.indexOf(' ') + 1).trim());
+            }
+        }
+        throw new AssertionError("no slow-consumer metric in:\n" + metrics);
+    }
+}
