@@ -1,0 +1,260 @@
+package staffsync.store.supabase;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import staffsync.support.Json;
+import staffsync.support.ServerProcess;
+import staffsync.support.WsClient;
+
+/** The whole server (the real jar, real WebSocket clients) with the PostgREST stand-in as its Supabase. */
+class SupabaseServerTest {
+    private static final long POLL_MS = 300;
+    private static final Duration QUIET = Duration.ofMillis(600);
+
+    private PostgrestStandIn standIn;
+    private final List<AutoCloseable> opened = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        standIn = PostgrestStandIn.start();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (int i = opened.size() - 1; i >= 0; i--) {
+            opened.get(i).close();
+        }
+        standIn.close();
+    }
+
+    private ServerProcess server(String key) throws Exception {
+        return server(key, POLL_MS);
+    }
+
+    private ServerProcess server(String key, long pollMs) throws Exception {
+        ServerProcess server = ServerProcess.start(Map.of("STORE", "supabase", "SUPABASE_URL", standIn.url(),
+                "SUPABASE_SERVICE_KEY", key, "SUPABASE_POLL_MS", Long.toString(pollMs), "SUPABASE_TIMEOUT_MS", "1000"));
+        opened.add(server);
+        awaitReady(server, 200); // loaded: clients connecting now get no late snapshot
+        return server;
+    }
+
+    private ServerProcess server() throws Exception {
+        return server(PostgrestStandIn.SECRET_KEY);
+    }
+
+    private WsClient client(ServerProcess server, String id) {
+        WsClient client = WsClient.connect(server.wsUri(), id);
+        opened.add(client);
+        client.ack();
+        return client;
+    }
+
+    private static HttpResponse<String> get(ServerProcess server, String path) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.httpUri(path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void awaitReady(ServerProcess server, int status) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (get(server, "/ready").statusCode() != status) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("/ready never answered " + status + ": " + get(server, "/ready").body());
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** The STAFF_* broadcasts among what arrives within {@link #QUIET}. */
+    private static List<String> changesWithinQuietPeriod(WsClient client) throws InterruptedException {
+        return client.drain(QUIET).stream().filter(text -> text.contains("\"type\":\"STAFF_")).toList();
+    }
+
+    private static String createPayload(String id, String name) {
+        return "{\"staff\":{\"id\":" + Json.quote(id) + ",\"name\":" + Json.quote(name) + "}}";
+    }
+
+    /** Each row as "id name vversion", from a SYNC_RESPONSE, sorted by id. */
+    private static Map<String, String> snapshot(WsClient client) {
+        client.send("SYNC_REQUEST", "{}");
+        JsonObject response = client.nextOfType("SYNC_RESPONSE");
+        Map<String, String> rows = new TreeMap<>();
+        for (JsonElement row : Json.payload(response).getAsJsonArray("staff")) {
+            rows.put(row.getAsJsonObject().get("id").getAsString(), summary(row.getAsJsonObject()));
+        }
+        return rows;
+    }
+
+    private Map<String, String> tableSnapshot() {
+        Map<String, String> rows = new TreeMap<>();
+        for (JsonObject row : standIn.rows()) {
+            rows.put(row.get("id").getAsString(), summary(row));
+        }
+        return rows;
+    }
+
+    private static String summary(JsonObject row) {
+        return row.get("name").getAsString() + " v" + row.get("version").getAsLong();
+    }
+
+    @Test
+    void threeClientsCreatingUpdatingAndDeletingEndWithTheTableEqualToEveryClientsState() throws Exception {
+        ServerProcess server = server();
+        List<WsClient> clients = List.of(client(server, "alice"), client(server, "bob"), client(server, "carol"));
+        for (WsClient client : clients) {
+            for (int i = 0; i < 3; i++) {
+                client.send("STAFF_CREATE", createPayload(client.clientId() + "-" + i, "Person " + i));
+            }
+            client.send("STAFF_UPDATE", "{\"staffId\":\"" + client.clientId() + "-0\",\"changes\":{\"name\":\"Renamed\"}}");
+            client.send("STAFF_UPDATE", "{\"staffId\":\"" + client.clientId() + "-1\",\"changes\":{\"period\":2},\"version\":1}");
+            client.send("STAFF_DELETE", "{\"staffId\":\"" + client.clientId() + "-2\"}");
+        }
+        for (WsClient client : clients) { // 3 clients x 6 changes, every one broadcast to every client
+            for (int i = 0; i < 18; i++) {
+                client.nextMatching(m -> Json.type(m).startsWith("STAFF_"));
+            }
+        }
+        Map<String, String> table = tableSnapshot();
+        assertEquals(6, table.size());
+        assertEquals("Renamed v2", table.get("bob-0"));
+        for (WsClient client : clients) {
+            assertEquals(table, snapshot(client));
+        }
+    }
+
+    @Test
+    void twoServerProcessesOnOneTableReportTheConflictAndConverge() throws Exception {
+        ServerProcess first = server();
+        ServerProcess second = server(PostgrestStandIn.LEGACY_KEY);
+        WsClient atFirst = client(first, "at-first");
+        WsClient atSecond = client(second, "at-second");
+
+        atFirst.send("STAFF_CREATE", createPayload("shared", "Ada"));
+        atFirst.nextOfType("STAFF_CREATE");
+        atSecond.nextOfType("STAFF_CREATE"); // found by the second server's poller
+
+        atFirst.send("STAFF_UPDATE", "{\"staffId\":\"shared\",\"changes\":{\"name\":\"First wins\"},\"version\":1}");
+        atFirst.nextOfType("STAFF_UPDATE");
+        atSecond.send("STAFF_UPDATE", "{\"staffId\":\"shared\",\"changes\":{\"name\":\"Second loses\"},\"version\":1}");
+        JsonObject error = atSecond.nextMatching(m -> Json.type(m).equals("ERROR"));
+        assertEquals("VERSION_CONFLICT", Json.errorCode(error));
+        assertEquals("First wins", Json.payload(error).getAsJsonObject("current").get("name").getAsString());
+
+        assertEquals("First wins v2", tableSnapshot().get("shared"));
+        assertEquals(tableSnapshot(), snapshot(atFirst));
+        assertEquals(tableSnapshot(), snapshot(atSecond));
+    }
+
+    @Test
+    void whileSupabaseIsDownChangesAreStoreUnavailableNothingIsBroadcastAndItRecovers() throws Exception {
+        ServerProcess server = server();
+        WsClient writer = client(server, "writer");
+        WsClient watcher = client(server, "watcher");
+
+        standIn.beginOutage(PostgrestStandIn.Fault.PLAIN_503);
+        writer.send("STAFF_CREATE", createPayload("during", "Lost?"));
+        assertEquals("STORE_UNAVAILABLE", Json.errorCode(writer.nextOfType("ERROR")));
+        assertTrue(changesWithinQuietPeriod(watcher).isEmpty(), "nothing is broadcast");
+        HttpResponse<String> ready = get(server, "/ready");
+        assertEquals(503, ready.statusCode());
+        assertTrue(ready.body().contains("503"), ready.body());
+        assertNull(standIn.row("during"));
+
+        standIn.endOutage();
+        writer.send("STAFF_CREATE", createPayload("after", "Back"));
+        assertEquals("after", Json.payload(watcher.nextOfType("STAFF_CREATE")).get("id").getAsString());
+        awaitReady(server, 200);
+    }
+
+    @Test
+    void aWriteWhoseAnswerWasLostIsBroadcastWhenItWasStored() throws Exception {
+        ServerProcess server = server();
+        WsClient writer = client(server, "writer");
+        WsClient watcher = client(server, "watcher");
+        standIn.failNextWrites(PostgrestStandIn.Fault.APPLY_THEN_RESET, 1);
+        long number = writer.send("STAFF_CREATE", createPayload("kept", "Stored"));
+        JsonObject atWriter = writer.nextMatching(m -> !Json.type(m).equals("SYNC_RESPONSE"));
+        assertEquals("STAFF_CREATE", Json.type(atWriter));
+        assertEquals(number, atWriter.get("inReplyTo").getAsLong());
+        assertEquals("kept", Json.payload(watcher.nextOfType("STAFF_CREATE")).get("id").getAsString());
+        assertTrue(changesWithinQuietPeriod(watcher).isEmpty(), "reported once, not again by the poller");
+    }
+
+    @Test
+    void aWriteWhoseConnectionDroppedBeforeItWasStoredIsStoreUnavailable() throws Exception {
+        ServerProcess server = server();
+        WsClient writer = client(server, "writer");
+        WsClient watcher = client(server, "watcher");
+        standIn.failNextWrites(PostgrestStandIn.Fault.CONNECTION_RESET, 1);
+        writer.send("STAFF_CREATE", createPayload("dropped", "Not stored"));
+        assertEquals("STORE_UNAVAILABLE", Json.errorCode(writer.nextOfType("ERROR")));
+        assertTrue(changesWithinQuietPeriod(watcher).isEmpty());
+        assertNull(standIn.row("dropped"));
+    }
+
+    @Test
+    void aRowChangedDirectlyInTheTableReachesEveryClientWithinTwoPollIntervals() throws Exception {
+        JsonObject seed = new JsonObject();
+        seed.addProperty("id", "direct");
+        seed.addProperty("name", "Before");
+        standIn.insertDirectly(seed);
+        // A longer interval than the other tests: the bound is about the design (one interval plus
+        // the poll itself), not about how busy this shared machine is.
+        long pollMs = 1_000;
+        ServerProcess server = server(PostgrestStandIn.SECRET_KEY, pollMs);
+        List<WsClient> clients = List.of(client(server, "a"), client(server, "b"), client(server, "c"));
+
+        JsonObject change = new JsonObject();
+        change.addProperty("name", "Edited in SQL");
+        long start = System.nanoTime();
+        standIn.updateDirectly("direct", change);
+        for (WsClient client : clients) {
+            JsonObject update = client.nextOfType("STAFF_UPDATE");
+            assertEquals("Edited in SQL", Json.payload(update).getAsJsonObject("staff").get("name").getAsString());
+        }
+        long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+        System.out.println("direct change reached 3 clients in " + elapsedMs + " ms (poll interval " + pollMs + " ms)");
+        assertTrue(elapsedMs <= 2 * pollMs, "took " + elapsedMs + " ms");
+    }
+
+    @Test
+    void theKeyNeverAppearsInTheServerLogOrHealth() throws Exception {
+        ServerProcess server = server(PostgrestStandIn.LEGACY_KEY);
+        WsClient writer = client(server, "writer");
+        standIn.failNextWrites(PostgrestStandIn.Fault.APPLY_THEN_RESET, 1);
+        writer.send("STAFF_CREATE", createPayload("x", "X"));
+        writer.nextOfType("STAFF_CREATE");
+        standIn.revokeGrants(true);
+        writer.send("STAFF_CREATE", createPayload("y", "Y"));
+        assertEquals("STORE_UNAVAILABLE", Json.errorCode(writer.nextOfType("ERROR")));
+        String health = get(server, "/health").body();
+        assertTrue(health.contains("42501"), health);
+        standIn.revokeGrants(false);
+
+        String[] jwtParts = PostgrestStandIn.LEGACY_KEY.split("\\.");
+        String everything = server.log() + health + get(server, "/ready").body();
+        assertFalse(everything.contains(jwtParts[1]), "the key's payload");
+        assertFalse(everything.contains(jwtParts[2]), "the key's signature");
+        assertTrue(server.log().contains("42501"), "the failure itself was logged");
+        JsonObject parsedHealth = JsonParser.parseString(health).getAsJsonObject();
+        assertNotNull(parsedHealth.getAsJsonObject("store"));
+    }
+}
