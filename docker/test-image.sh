@@ -319,7 +319,7 @@ if [[ -n "$MEM_HIERARCHY" && -n "$own_cg" ]] && mkdir "$MEM_HIERARCHY$own_cg/sta
 fi
 export MEM_CGROUP MEM_HIERARCHY
 
-# STORE=file, so the run also proves that the non-root process can write its DATA_DIR volume
+# STORE=file (also the default without SUPABASE_URL), so the run also proves that the non-root process can write its DATA_DIR volume
 # under a read-only root, and that the data survives a restart of the container.
 RUN_ENV=(STORE=file)
 
