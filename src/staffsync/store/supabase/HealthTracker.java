@@ -10,6 +10,9 @@ import staffsync.store.StoreHealth;
  * the store workers. Every text stored here has already been through {@link ApiKey#redact}.
  */
 final class HealthTracker {
+    /** What /health and /ready show before the first load attempt has finished. */
+    static final String NOT_LOADED_YET = "the table has not been loaded yet";
+
     private boolean reachable;   // guarded by this
     private Long latencyMs;      // guarded by this
     private String lastError;    // guarded by this; kept after recovery, so /health shows what happened last
@@ -30,6 +33,6 @@ final class HealthTracker {
 
     synchronized StoreHealth snapshot(String kind, boolean loaded) {
         return new StoreHealth(kind, reachable && loaded, latencyMs,
-                loaded || lastError != null ? lastError : "the table has not been loaded yet");
+                loaded || lastError != null ? lastError : NOT_LOADED_YET);
     }
 }

@@ -14,6 +14,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -110,11 +111,17 @@ final class PostgrestClient {
         return rows(response.body(), status);
     }
 
-    /** The transport failure in a few words; the JDK's texts name the host, never headers. */
+    /** The transport failure in a few words, naming the host (never a header, so never the key). */
     private String describe(IOException e) {
-        String what = e.getClass().getSimpleName();
+        String what = e instanceof HttpConnectTimeoutException || e instanceof ConnectException
+                ? "cannot connect to " + tableUri.getAuthority()
+                : e instanceof HttpTimeoutException ? "no answer from " + tableUri.getAuthority() + " within "
+                        + timeout.toMillis() + " ms"
+                : "connection to " + tableUri.getAuthority() + " failed";
         String message = e.getMessage();
-        return key.redact(message == null || message.isBlank() ? what : what + ": " + message);
+        String detail = message == null || message.isBlank() ? e.getClass().getSimpleName()
+                : e.getClass().getSimpleName() + ": " + message;
+        return key.redact(what + " (" + detail + ")");
     }
 
     private static List<JsonObject> rows(String body, int status) throws IOException {

@@ -78,18 +78,26 @@ class KeySecrecyTest {
 
         SupabaseStore noTable = fixture.newStore(key, "missing_table");
         noTable.start(new RecordingListener());
-        Thread.sleep(200);
+        awaitAFailure(noTable);
         said.append(noTable.health()).append(noTable.apply(create("d", "Di"), CLIENT));
 
         String refusedKey = key.startsWith("sb_") ? key + "x" : key.substring(0, key.length() - 2) + "xx";
         SupabaseStore refused = fixture.newStore(refusedKey, "staff_members");
         refused.start(new RecordingListener());
-        Thread.sleep(200);
+        awaitAFailure(refused);
         MutationResult result = refused.apply(create("e", "Ed"), CLIENT);
         said.append(refused.health()).append(result);
         assertFalse(said.toString().contains(refusedKey));
         assertFalse(captured.all().contains(refusedKey));
         return said + "\n" + captured.all();
+    }
+
+    /** Waits until the store's first load attempt has failed (the machine may be busy). */
+    private static void awaitAFailure(SupabaseStore store) throws InterruptedException {
+        long deadline = System.nanoTime() + StoreFixture.WAIT.toNanos();
+        while (HealthTracker.NOT_LOADED_YET.equals(store.health().lastError()) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
     }
 
     @Test

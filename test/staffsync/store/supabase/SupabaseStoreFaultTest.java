@@ -39,6 +39,14 @@ class SupabaseStoreFaultTest {
         fixture.close();
     }
 
+    /** Waits until the store's first load attempt has failed (the machine may be busy). */
+    private static void awaitAFailure(SupabaseStore store) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (HealthTracker.NOT_LOADED_YET.equals(store.health().lastError()) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+    }
+
     @Test
     void startReturnsAtOnceWhenNothingListensAndReportsUnreachable() throws Exception {
         int closedPort;
@@ -52,7 +60,7 @@ class SupabaseStoreFaultTest {
             long start = System.nanoTime();
             store.start(fixture.listener);
             assertTrue(System.nanoTime() - start < Duration.ofMillis(500).toNanos());
-            Thread.sleep(300);
+            awaitAFailure(store);
             StoreHealth health = store.health();
             assertFalse(health.reachable());
             assertTrue(health.lastError().contains("ConnectException"), health.lastError());
@@ -67,7 +75,7 @@ class SupabaseStoreFaultTest {
         fixture.standIn.beginOutage(PostgrestStandIn.Fault.PLAIN_503);
         SupabaseStore store = fixture.newStore();
         store.start(fixture.listener);
-        Thread.sleep(300);
+        awaitAFailure(store);
         assertNull(fixture.listener.loaded());
         assertTrue(store.health().lastError().contains("503"), store.health().lastError());
         assertEquals(ErrorCode.STORE_UNAVAILABLE, rejected(store.apply(create("a", "Ada"), CLIENT)).code());

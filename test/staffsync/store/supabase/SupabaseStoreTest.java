@@ -190,7 +190,10 @@ class SupabaseStoreTest {
     void aMissingTableIsStoreUnavailableAndNeverLoads() throws Exception {
         SupabaseStore store = fixture.newStore(PostgrestStandIn.LEGACY_KEY, "no_such_table");
         store.start(fixture.listener);
-        Thread.sleep(300);
+        long deadline = System.nanoTime() + StoreFixture.WAIT.toNanos();
+        while (HealthTracker.NOT_LOADED_YET.equals(store.health().lastError()) && System.nanoTime() < deadline) {
+            Thread.sleep(20); // the first load attempt (the machine may be busy)
+        }
         assertNull(fixture.listener.loaded());
         assertFalse(store.health().reachable());
         assertTrue(store.health().lastError().contains("PGRST205"), store.health().lastError());
