@@ -1,6 +1,7 @@
 package staffsync.hub;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -19,7 +20,7 @@ final class EventHistory {
     }
 
     void clear(long lastSequence) {
-        java.util.Arrays.fill(ring, null);
+        Arrays.fill(ring, null);
         newest = lastSequence;
         held = 0;
     }

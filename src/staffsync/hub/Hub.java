@@ -9,7 +9,9 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import staffsync.hub.HubEvent.AllPeriodsRequested;
@@ -104,9 +106,9 @@ public final class Hub implements Runnable, CommitListener {
     /** Stops taking store work, lets it finish, then stops the hub after what is queued. */
     public void shutdown(long timeoutMs) throws InterruptedException {
         lanes.shutdown(timeoutMs);
-        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(1);
         submit(new Shutdown(done));
-        done.await(Math.max(1, timeoutMs), java.util.concurrent.TimeUnit.MILLISECONDS);
+        done.await(Math.max(1, timeoutMs), TimeUnit.MILLISECONDS);
     }
 
     // ---- the hub thread ----
