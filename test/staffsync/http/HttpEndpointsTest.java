@@ -8,25 +8,15 @@ import com.google.gson.JsonParser;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import staffsync.support.ServerProcess;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import staffsync.support.SharedServer;
 import staffsync.support.WsClient;
 
 class HttpEndpointsTest {
-    static ServerProcess server;
+    @RegisterExtension
+    static final SharedServer server = new SharedServer();
     static final HttpClient HTTP = HttpClient.newHttpClient();
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = ServerProcess.start();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        server.close();
-    }
 
     static HttpResponse<String> get(String path) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(server.httpUri(path)).build(), HttpResponse.BodyHandlers.ofString());

@@ -12,25 +12,15 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import staffsync.support.Json;
-import staffsync.support.ServerProcess;
+import staffsync.support.SharedServer;
 import staffsync.support.WsClient;
 
 class ConnectionTest {
-    static ServerProcess server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = ServerProcess.start(Map.of("HANDSHAKE_TIMEOUT_MS", "500"));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        server.close();
-    }
+    @RegisterExtension
+    static final SharedServer server = new SharedServer(Map.of("HANDSHAKE_TIMEOUT_MS", "500"));
 
     @Test
     void aNewConnectionGetsConnectionAckFirst() {

@@ -8,26 +8,16 @@ import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import staffsync.support.Json;
-import staffsync.support.ServerProcess;
+import staffsync.support.SharedServer;
 import staffsync.support.WsClient;
 
 /** The server pings every PING_INTERVAL_SECONDS and closes peers that stop answering. */
 class DeadPeerTest {
-    static ServerProcess server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = ServerProcess.start(Map.of("PING_INTERVAL_SECONDS", "1"));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        server.close();
-    }
+    @RegisterExtension
+    static final SharedServer server = new SharedServer(Map.of("PING_INTERVAL_SECONDS", "1"));
 
     @Test
     void aPeerThatNeverAnswersPingsIsClosed() throws Exception {

@@ -7,13 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import staffsync.support.Json;
-import staffsync.support.ServerProcess;
+import staffsync.support.SharedServer;
 import staffsync.support.WsClient;
 
 /**
@@ -21,18 +20,9 @@ import staffsync.support.WsClient;
  * open and the next message works.
  */
 class ProtocolErrorsTest {
-    static ServerProcess server;
+    @RegisterExtension
+    static final SharedServer server = new SharedServer(Map.of("MAX_MESSAGE_BYTES", "4096"));
     WsClient client;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = ServerProcess.start(Map.of("MAX_MESSAGE_BYTES", "4096"));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        server.close();
-    }
 
     @BeforeEach
     void connect() {

@@ -3,26 +3,16 @@ package staffsync.ws;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.gson.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import staffsync.support.Json;
-import staffsync.support.ServerProcess;
+import staffsync.support.SharedServer;
 import staffsync.support.WsClient;
 
 /** A mutation resent with the same (clientId, sequenceNumber) is answered, not applied again. */
 class RetryTest {
-    static ServerProcess server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = ServerProcess.start();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        server.close();
-    }
+    @RegisterExtension
+    static final SharedServer server = new SharedServer();
 
     @Test
     void aResentUpdateAfterReconnectGetsTheOriginalEventAndIsNotAppliedTwice() {

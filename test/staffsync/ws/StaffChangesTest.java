@@ -8,31 +8,21 @@ import com.google.gson.JsonObject;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import staffsync.support.Json;
-import staffsync.support.ServerProcess;
+import staffsync.support.SharedServer;
 import staffsync.support.WsClient;
 
 /** Create, update and delete, as three connected managers see them. */
 class StaffChangesTest {
-    static ServerProcess server;
+    @RegisterExtension
+    static final SharedServer server = new SharedServer();
     WsClient alice;
     WsClient bob;
     WsClient carol;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = ServerProcess.start();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        server.close();
-    }
 
     @BeforeEach
     void connect() {
