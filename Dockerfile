@@ -31,16 +31,16 @@ RUN set -eu; missing=""; \
     fi
 COPY build.sh deps.lock VERSION ./
 COPY src ./src
-RUN ./build.sh
+RUN BUILD_DIR=build ./build.sh
 # The runtime: jdeps over the jar plus the modules it cannot see (docker/jlink-runtime.sh says
-# why). With the Temurin 25 default this links:
-#   java.base         the core (sockets, TLS, the JSON we write)
+# why). Today's list, with the Temurin 25 default:
+#   java.base         the core: sockets, NIO, TLS, the file store
 #   java.logging      java.util.logging, behind slf4j-jdk14
-#   java.net.http     the HTTP client (Supabase REST calls, the healthcheck mode)
+#   java.net.http     the HTTP client: Supabase's REST API, the healthcheck mode
 #   jdk.httpserver    /health, /ready, /metrics
-#   java.management   metrics read from the platform MXBeans, when the server uses them
-#   jdk.unsupported   sun.misc.Unsafe, which Gson reaches by reflection
+#   jdk.unsupported   sun.misc.Unsafe, which Gson reaches by reflection (jdeps cannot see it)
 #   (+ jdk.crypto.ec when the JDK is older than 22: elliptic-curve TLS for https Supabase URLs)
+# Not linked: java.sql (+ java.xml), which only Gson's optional java.sql adapters refer to.
 # The build log line "jlink-runtime.sh: ... linking: ..." prints the exact list of each build.
 COPY docker/jlink-runtime.sh /usr/local/bin/jlink-runtime.sh
 RUN sh /usr/local/bin/jlink-runtime.sh build/staff-sync.jar /rootfs \

@@ -38,7 +38,8 @@ IMAGE=localhost/staff-sync:docker-test
 MAX_IMAGE_MB="${MAX_IMAGE_MB:-80}"
 
 log() { printf '[docker-test %s] %s\n' "$(date +%T)" "$*" >&2; }
-die() { log "FAIL: $*"; exit 1; }
+passes=0 failures=0
+die() { log "FAIL: $*"; failures=$((failures + 1)); exit 1; }
 
 # ----------------------------------------------------------------------------------------------
 # Inner helper, run by the script itself under `unshare --mount`: lays out the container's mounts
@@ -104,6 +105,8 @@ cleanup() {
   [[ "${KEEP_IMAGE:-}" == 1 ]] || podman rmi -f "$IMAGE" >/dev/null 2>&1
   rm -rf "$WORK"
   if ((rc == 0)); then log "PASS in $((SECONDS - START)) s"; else log "FAILED (exit $rc) after $((SECONDS - START)) s"; fi
+  ((rc == 0 || failures > 0)) || failures=1
+  echo "docker-test: $passes passed, $failures failed"
 }
 trap cleanup EXIT
 
@@ -256,9 +259,8 @@ podman export "$CID" | tar --numeric-owner -C "$ROOTFS" -xf -
 podman rm "$CID" >/dev/null 2>&1; CID=""  # (podman warns that it has no systemd for health timers)
 mkdir -p "$ROOTFS"/{proc,dev,tmp,data}
 
-failures=0
 check() { # check NAME CONDITION-RESULT(0/1) DETAIL
-  if [[ "$2" == 0 ]]; then log "ok   $1${3:+: $3}"; else log "FAIL $1${3:+: $3}"; failures=$((failures + 1)); fi
+  if [[ "$2" == 0 ]]; then log "ok   $1${3:+: $3}"; passes=$((passes + 1)); else log "FAIL $1${3:+: $3}"; failures=$((failures + 1)); fi
 }
 
 # Static checks of the image
@@ -448,5 +450,5 @@ else
   check "docker-compose.yml is valid (docker-compose config)" 1 "$(head -c 300 "$WORK/compose.err")"
 fi
 
-if ((failures)); then die "$failures check(s) failed"; fi
+if ((failures)); then log "FAIL: $failures check(s) failed"; exit 1; fi
 log "all checks passed; image $size_mb MB"
