@@ -35,7 +35,8 @@ public final class FileStore implements StaffStore {
     private final DirectoryLock lock;
     private final Compactor compactor;
     private final GroupCommitter committer;
-    private Thread writerThread; // lifecycle thread only
+    // written by the lifecycle thread, read by apply on store workers: volatile for that read
+    private volatile Thread writerThread;
 
     private FileStore(DataDirectory directory, DirectoryLock lock, Compactor compactor, GroupCommitter committer) {
         this.directory = directory;
@@ -82,7 +83,8 @@ public final class FileStore implements StaffStore {
         if (writerThread != null) {
             throw new IllegalStateException("the store is already started");
         }
-        writerThread = new Thread(() -> committer.run(listener), "store-writer");
+        committer.reportLoaded(listener); // at once, like the memory store, before any commit
+        writerThread = new Thread(committer::run, "store-writer");
         // daemon: if the process exits without close, stopping mid-write is a crash the log survives
         writerThread.setDaemon(true);
         writerThread.start();

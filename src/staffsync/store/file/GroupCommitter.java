@@ -119,8 +119,10 @@ final class GroupCommitter {
     /** After this, new submits are refused; the writer finishes the queued ones and stops. */
     void stop() {
         synchronized (acceptLock) {
-            closing = true;
-            queue.add(STOP);
+            if (!closing) {
+                closing = true;
+                queue.add(STOP);
+            }
         }
     }
 
@@ -131,10 +133,17 @@ final class GroupCommitter {
 
     // ---- writer thread ----
 
-    /** Reports the loaded state to the listener, then serves the queue until {@link #stop}. */
-    void run(CommitListener commitListener) {
+    /**
+     * Hands the loaded state to the listener. Called by the thread that starts the store,
+     * before the writer thread exists, so it reads the state without any race.
+     */
+    void reportLoaded(CommitListener commitListener) {
         listener = commitListener;
         listener.loaded(new StoreState(epoch, sequence, table.rows(), recent.list()));
+    }
+
+    /** Serves the queue until {@link #stop}. Runs on the writer thread. */
+    void run() {
         List<PendingWrite> batch = new ArrayList<>();
         try {
             while (true) {
@@ -158,8 +167,23 @@ final class GroupCommitter {
             batch.forEach(write -> write.outcome.complete(
                     MutationResult.unavailable(write.mutation.staffId(), "the store was interrupted")));
         } finally {
+            refuseLeftovers();
             closeSegment();
         }
+    }
+
+    /**
+     * However the writer stops (close, or an unexpected Error), no caller may wait forever:
+     * refuse new submits and answer everything still queued.
+     */
+    private void refuseLeftovers() {
+        synchronized (acceptLock) {
+            closing = true;
+        }
+        List<PendingWrite> leftovers = new ArrayList<>();
+        queue.drainTo(leftovers);
+        leftovers.remove(STOP);
+        refuseAll(leftovers, "the store has stopped");
     }
 
     private void commit(List<PendingWrite> batch) {

@@ -94,7 +94,10 @@ final class SegmentReader {
 
     private static Scan damaged(Path file, boolean lastSegment, long offset, long fileBytes, boolean endsAtEof,
                                 String what) throws IOException {
-        if (lastSegment && (endsAtEof || onlyZerosFrom(file, offset))) {
+        if (!lastSegment) {
+            throw corrupt(file, offset, what + " in a segment that is not the last");
+        }
+        if (endsAtEof || onlyZerosFrom(file, offset)) {
             return new Scan(offset, fileBytes, what);
         }
         throw corrupt(file, offset, what + " followed by more data");
