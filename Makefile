@@ -31,3 +31,9 @@ test:
 
 clean:
 	rm -rf $(BUILD_DIR)
+
+# The Docker image, built and run here without a Docker engine (podman build --isolation chroot,
+# then the exported image under unshare/chroot); needs root. See README "Docker".
+.PHONY: docker-test
+docker-test:
+	bash docker/test-image.sh

@@ -6,6 +6,7 @@
 #
 # Jars come from Maven Central into .cache/jars (git-ignored) and are checked against
 # the SHA-256 in deps.lock, so a warm cache builds with no network at all.
+# BUILD_DIR=dir builds somewhere else than build/ (two checkouts' builds never collide).
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT="$PWD"
@@ -55,7 +56,12 @@ build_jar() {
         -cp "$runtime" -d "$OUT/classes" @"$OUT/sources.txt"
   # Merge the dependencies into one jar. Their signatures and module descriptors
   # would not match the merged jar, so they are left out.
-  (cd "$OUT/fat" && for j in ${runtime//:/ }; do unzip -qo "$ROOT/$j" -x 'META-INF/*.SF' 'META-INF/*.RSA' 'META-INF/*.DSA' 'META-INF/MANIFEST.MF' 'module-info.class' 'META-INF/versions/*/module-info.class' 2>&1 | grep -v '^caution' || true; done)
+  (cd "$OUT/fat" && for j in ${runtime//:/ }; do jar xf "$ROOT/$j"; done)
+  rm -f "$OUT"/fat/META-INF/*.SF "$OUT"/fat/META-INF/*.RSA "$OUT"/fat/META-INF/*.DSA \
+        "$OUT"/fat/META-INF/MANIFEST.MF "$OUT"/fat/module-info.class
+  if [[ -d "$OUT/fat/META-INF/versions" ]]; then
+    find "$OUT/fat/META-INF/versions" -name module-info.class -delete
+  fi
   cp -r "$OUT/classes/." "$OUT/fat/"
   local version
   version="$(cat VERSION)"

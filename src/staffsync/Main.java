@@ -40,15 +40,17 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        boolean healthcheck = args.length > 0 && args[0].equals("healthcheck");
         Config config;
         try {
             config = Config.fromEnvironment();
         } catch (ConfigException e) {
             System.err.println("staff-sync: invalid configuration: " + e.getMessage());
-            System.exit(EXIT_BAD_CONFIG);
+            // Docker reserves health-check status 2; any failure there is plain "unhealthy".
+            System.exit(healthcheck ? 1 : EXIT_BAD_CONFIG);
             return;
         }
-        if (args.length > 0 && args[0].equals("healthcheck")) {
+        if (healthcheck) {
             System.exit(healthcheck(config));
         }
         Handler logHandler = LogSetup.install(Level.parse(config.logLevel()));
@@ -142,7 +144,7 @@ public final class Main {
             System.out.println(response.statusCode() + " " + response.body());
             return response.statusCode() == 200 ? 0 : 1;
         } catch (Exception e) {
-            System.out.println("not ready: " + e.getMessage());
+            System.out.println("not ready: " + e);
             return 1;
         }
     }
