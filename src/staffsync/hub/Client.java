@@ -12,6 +12,9 @@ public interface Client {
     /** Queues the frame; a client whose backlog is over its bound is dropped instead. */
     void send(Frame frame);
 
+    /** True once the connection has closed; the hub then forgets it. */
+    boolean isClosed();
+
     /** Called once for every mutation this client handed to the hub, when its outcome is known. */
     void mutationSettled();
 }

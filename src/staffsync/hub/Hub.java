@@ -162,6 +162,9 @@ public final class Hub implements Runnable, CommitListener {
     }
 
     private void onRegister(Client client) {
+        if (client.isClosed()) {
+            return; // it closed before the hub heard of it: its Unregister has already passed
+        }
         clients.put(client.connectionId(), client);
         send(client, MessageType.CONNECTION_ACK,
                 ServerMessages.connectionAck(client.connectionId(), epoch, sequence, serverVersion));

@@ -72,6 +72,11 @@ final class ClientConnection implements Client {
     }
 
     @Override
+    public boolean isClosed() {
+        return socket.isClosing() || socket.isClosed();
+    }
+
+    @Override
     public void mutationSettled() {
         pendingMutations.decrementAndGet();
     }

@@ -36,6 +36,8 @@ public final class SyncServer extends WebSocketServer {
     private static final Logger LOG = Logger.getLogger(SyncServer.class.getName());
     /** How long a dropped client has to read its close frame before its socket is cut. */
     private static final int CLOSE_GRACE_SECONDS = 5;
+    /** Pending (not yet accepted) connections the listening socket may hold. */
+    static final int ACCEPT_BACKLOG = 4096;
 
     private final Hub hub;
     private final Config config;
@@ -61,6 +63,10 @@ public final class SyncServer extends WebSocketServer {
         setWebSocketFactory(reaper);
         setReuseAddr(true);
         setTcpNoDelay(true);
+        // The library's default accept backlog is the JDK's 50: a burst of connects (a deploy, a
+        // network blip reconnecting everyone) overflows it, and the kernel drops SYNs the clients
+        // then retry only after 1, 3, 7 s. Ask for more; the kernel caps it at net.core.somaxconn.
+        setMaxPendingConnections(ACCEPT_BACKLOG);
         setConnectionLostTimeout(config.pingIntervalSeconds());
     }
 

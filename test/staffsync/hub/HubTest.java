@@ -60,6 +60,7 @@ class HubTest {
         @Override public String connectionId() { return id; }
         @Override public void send(Frame frame) { frames.add(new String(frame.wire(), StandardCharsets.UTF_8)); }
         @Override public void mutationSettled() { settled.incrementAndGet(); }
+        @Override public boolean isClosed() { return false; }
 
         String next() throws InterruptedException {
             String frame = frames.poll(5, TimeUnit.SECONDS);
