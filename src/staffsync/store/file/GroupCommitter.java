@@ -43,6 +43,7 @@ import staffsync.store.StoreState;
  */
 final class GroupCommitter {
     private static final Logger LOG = Logger.getLogger(GroupCommitter.class.getName());
+    /** Bounds one batch's buffer and the wait of its first caller; far above any real queue. */
     private static final int MAX_BATCH_WRITES = 1024;
     private static final long PROBE_INTERVAL_MS = 1_000;
     private static final int PROBE_BYTES = 64 * 1024;
@@ -69,9 +70,10 @@ final class GroupCommitter {
     private final BlockingQueue<PendingWrite> queue = new LinkedBlockingQueue<>();
     private final Object acceptLock = new Object();
     private boolean closing; // guarded by acceptLock
-    private volatile StoreHealth health;
+    private volatile StoreHealth health; // written by the writer thread only, read by /health from any thread
 
-    // ---- writer thread only (handed over by Thread.start, which orders the writes before it) ----
+    // ---- writer thread only: set up by the starting thread, then handed over by Thread.start,
+    // ---- which makes those writes visible to the writer thread ----
     private final String epoch;
     private final DataDirectory directory;
     private final Compactor compactor;
