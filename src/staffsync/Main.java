@@ -16,6 +16,7 @@ import staffsync.hub.HubStatus;
 import staffsync.metrics.Metrics;
 import staffsync.store.StaffStore;
 import staffsync.store.StoreHealth;
+import staffsync.store.StoreStartException;
 import staffsync.store.Stores;
 import staffsync.ws.SyncServer;
 import staffsync.ws.TextFrames;
@@ -65,6 +66,11 @@ public final class Main {
         } catch (ConfigException e) {
             System.err.println("staff-sync: invalid configuration: " + e.getMessage());
             System.exit(EXIT_BAD_CONFIG);
+        } catch (StoreStartException e) {
+            // The store's message says what is wrong and where (a file, an offset, a lock): no trace needed.
+            LOG.severe("staff-sync could not start: " + e.getMessage());
+            logHandler.flush();
+            System.exit(EXIT_STARTUP_FAILED);
         } catch (Exception e) {
             LOG.log(Level.SEVERE, "staff-sync could not start: " + e.getMessage(), e);
             logHandler.flush();
