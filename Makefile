@@ -7,8 +7,11 @@ export BUILD_DIR
 JAR := $(BUILD_DIR)/staff-sync.jar
 JUNIT := .cache/jars/junit-platform-console-standalone-1.13.4.jar
 # A small, steady heap: the server keeps rows, recent events and per-connection buffers only.
-# SerialGC: lowest footprint on 1-2 cores; see README "Memory".
-RUN_JVM_FLAGS ?= -XX:+UseSerialGC -Xss512k -XX:MaxRAMPercentage=50
+# SerialGC: lowest footprint on 1-2 cores; see README "Memory". -Xms16m -Xmx128m instead of a share
+# of the machine's memory: with 10,000 idle connections the live heap is ~35 MiB, and a heap sized
+# from RAM grows its young generation to hundreds of MiB that RSS then keeps (make bench, scenario
+# (c): peak RSS 204 MiB with MaxRAMPercentage=50, 108 MiB with these flags; docs/benchmarks.md).
+RUN_JVM_FLAGS ?= -XX:+UseSerialGC -Xss512k -Xms16m -Xmx128m
 # Run one class or package: make test TESTS="--select-class staffsync.ws.ProtocolErrorsTest"
 TESTS ?= --scan-class-path build/test-classes
 
@@ -37,3 +40,11 @@ clean:
 .PHONY: docker-test
 docker-test:
 	bash docker/test-image.sh
+
+# The benchmark against the Go design and Node ws (issue 6): make bench [QUICK=1]. Builds into
+# $(BENCH_BUILD_DIR), installs the peers' toolchains if missing (apt-get, npm ci; needs root), and
+# writes bench/out/results.{json,md} and bench/out/latency.png. See docs/benchmarks.md.
+BENCH_BUILD_DIR ?= build-bench
+.PHONY: bench
+bench:
+	QUICK="$(QUICK)" RUN_JVM_FLAGS="$(RUN_JVM_FLAGS)" BUILD_DIR="$(BENCH_BUILD_DIR)" bash bench/bench.sh

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The benchmark of issue 6: staff-sync against the Go design (gorilla/websocket hub) and Node ws.
+#
+#   make bench            full run: scenarios (a)-(e), 3 interleaved runs per server (< 20 min)
+#   make bench QUICK=1    1 run per server, shorter windows (about 4 min)
+#
+# Environment: QUICK=1, BENCH_RUNS=n, BENCH_SCENARIOS=abcde, BENCH_SERVERS=staff-sync,go-hub,node-ws,
+# RUN_JVM_FLAGS (the server's JVM flags; make passes the Makefile's), BUILD_DIR (default build-bench),
+# BENCH_SKIP_BUILD=1 (reuse the jar). Needs root for apt-get when Go or gorilla/websocket is missing.
+# Output: bench/out/results.{json,md}, bench/out/latency.png, server logs in bench/out/logs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$PWD"
+BUILD_DIR="${BUILD_DIR:-build-bench}"
+OUT=bench/out          # results (git-ignored)
+WORK="$BUILD_DIR/bench"  # compiled bench classes and the Go binary, out of the way of bench/out cleaners
+JARS=.cache/jars
+mkdir -p "$OUT" "$WORK"
+
+# ---- what the peers need: Debian's Go and gorilla/websocket (GOPATH mode), Node ws from the lockfile
+if ! command -v go >/dev/null || [[ ! -d /usr/share/gocode/src/github.com/gorilla/websocket ]]; then
+  echo "installing golang and golang-github-gorilla-websocket-dev (apt-get)" >&2
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang golang-github-gorilla-websocket-dev >/dev/null
+fi
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "installing nodejs and npm (apt-get)" >&2
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+fi
+if [[ ! -f bench/peers/node/node_modules/ws/package.json ]] || \
+   [[ bench/peers/node/package-lock.json -nt bench/peers/node/node_modules/.package-lock.json ]]; then
+  (cd bench/peers/node && npm ci --no-audit --no-fund --silent)
+fi
+
+# ---- builds: the server jar in our own BUILD_DIR, the Go peer, the bench itself
+if [[ "${BENCH_SKIP_BUILD:-}" != 1 || ! -f "$BUILD_DIR/staff-sync.jar" ]]; then
+  BUILD_DIR="$BUILD_DIR" ./build.sh
+fi
+GO111MODULE=off GOPATH="$ROOT/bench/peers/go:/usr/share/gocode" GOCACHE="$ROOT/$WORK/gocache" go build -o "$WORK/gohub" gohub
+GSON="$(ls $JARS/gson-*.jar | head -1)"
+rm -rf "$WORK/classes" && mkdir -p "$WORK/classes"
+javac --release 17 -encoding UTF-8 -Xlint:all,-classfile -cp "$GSON" -d "$WORK/classes" bench/src/staffsync/bench/*.java
+STORE_BENCH_CP=""
+if [[ -f bench/staffsync/store/file/StoreBench.java ]]; then
+  rm -rf "$WORK/storebench-classes" && mkdir -p "$WORK/storebench-classes"
+  if javac --release 17 -encoding UTF-8 -cp "$BUILD_DIR/classes" -d "$WORK/storebench-classes" \
+       bench/staffsync/store/file/StoreBench.java; then
+    STORE_BENCH_CP="$WORK/storebench-classes:$BUILD_DIR/classes:$(ls $JARS/*.jar | grep -v junit | paste -sd:)"
+  fi
+fi
+
+# ---- 10,000 connections: file descriptors for the server and the load generator (same shell)
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+echo "open files limit: $(ulimit -n)" >&2
+
+GORILLA="$(dpkg-query -W -f='${Version}' golang-github-gorilla-websocket-dev 2>/dev/null || echo '?')"
+WS="$(node -p "require('./bench/peers/node/node_modules/ws/package.json').version")"
+PROPS=(-Dbench.out="$OUT" -Dbench.jar="$BUILD_DIR/staff-sync.jar" -Dbench.go="$WORK/gohub"
+       -Dbench.nodeDir=bench/peers/node -Dbench.jvmFlags="${RUN_JVM_FLAGS:-}"
+       -Dbench.gorillaVersion="$GORILLA" -Dbench.nodeWsVersion="$WS")
+[[ -n "${QUICK:-}" && "${QUICK:-}" != 0 ]] && PROPS+=(-Dbench.quick=true)
+[[ -n "${BENCH_RUNS:-}" ]] && PROPS+=(-Dbench.runs="$BENCH_RUNS")
+[[ -n "${BENCH_SCENARIOS:-}" ]] && PROPS+=(-Dbench.scenarios="$BENCH_SCENARIOS")
+[[ -n "${BENCH_SERVERS:-}" ]] && PROPS+=(-Dbench.servers="$BENCH_SERVERS")
+[[ -n "${BENCH_WINDOW:-}" ]] && PROPS+=(-Dbench.window="$BENCH_WINDOW")
+[[ -n "$STORE_BENCH_CP" ]] && PROPS+=(-Dbench.storeBenchCp="$STORE_BENCH_CP")
+# The load generator: a small, quiet heap; it allocates little per delivery.
+exec java -XX:+UseSerialGC -Xms256m -Xmx1g -Djava.awt.headless=true "${PROPS[@]}" \
+  -cp "$WORK/classes:$GSON" staffsync.bench.Bench

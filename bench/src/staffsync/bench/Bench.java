@@ -1,0 +1,484 @@
+package staffsync.bench;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The benchmark driver behind {@code make bench}: starts each server (staff-sync, the Go design,
+ * Node ws) as its own process, runs the load generator against it, samples the server's /proc,
+ * and interleaves the servers run by run. Writes a table, a JSON file and a PNG chart.
+ *
+ * <p>Settings come from system properties (bench/bench.sh sets them): bench.jar, bench.jvmFlags,
+ * bench.go, bench.nodeDir, bench.out, bench.quick, bench.runs, bench.scenarios, bench.servers,
+ * bench.storeBenchCp.
+ */
+public final class Bench {
+    static final String OURS = "staff-sync";
+    static final String GO = "go-hub";
+    static final String NODE = "node-ws";
+    static final String OURS_FILE = "staff-sync/file";
+
+    private final boolean quick = Boolean.getBoolean("bench.quick");
+    private final int runs = Integer.getInteger("bench.runs", quick ? 1 : 3);
+    private final Path out = Path.of(System.getProperty("bench.out", "bench/out"));
+    private final List<String> servers = List.of(System.getProperty("bench.servers", OURS + "," + GO + "," + NODE).split(","));
+    private final String scenarios = System.getProperty("bench.scenarios", "abcde");
+    private final long clockTicks = clockTicks();
+    private int runCounter;
+
+    /** {@code store}: the store staff-sync runs on in this scenario (memory or file). */
+    record Scenario(String id, String title, String store, LoadGen.Spec spec) {}
+
+    record RunResult(String scenario, String server, int run, Map<String, Object> figures, Histogram latency) {}
+
+    public static void main(String[] args) throws Exception {
+        new Bench().run();
+    }
+
+    private List<Scenario> scenarios(boolean full) {
+        long warm = quick ? 1_000 : 2_000;
+        long measureA = quick ? 3_000 : 10_000;
+        long measureB = quick ? 5_000 : 15_000;
+        int threads = Integer.getInteger("bench.ioThreads", 2);
+        int window = Integer.getInteger("bench.window", 64);
+        List<Scenario> list = new ArrayList<>();
+        list.add(new Scenario("a", "100 subscribers, 1 publisher, as fast as possible (window " + window + "), 300-byte messages",
+                "memory",
+                new LoadGen.Spec("127.0.0.1", 0, full, 100, 1, 0, window, 300, warm, measureA, 5_000, 0, 0, 0, false, threads, "")));
+        list.add(new Scenario("b", "1000 subscribers, 10 publishers at 10 updates/s each", "file",
+                new LoadGen.Spec("127.0.0.1", 0, full, 1000, 10, 10, 0, 300, warm, measureB, 5_000, 0, 0, 0, false, threads, "")));
+        list.add(new Scenario("c", "10,000 idle connections held " + (quick ? 3 : 10) + " s, then one broadcast", "file",
+                new LoadGen.Spec("127.0.0.1", 0, full, 10_000, 1, 0, 0, 300, 0, 0, 10_000, 0, 0, quick ? 3_000 : 10_000,
+                        true, threads, "")));
+        list.add(new Scenario("d", "(b) with one subscriber that stops reading after 1 s", "file",
+                new LoadGen.Spec("127.0.0.1", 0, full, 1000, 10, 10, 0, 300, warm, measureB, 5_000, 1, 1_000, 0, false, threads, "")));
+        return list;
+    }
+
+    private void run() throws Exception {
+        Files.createDirectories(out.resolve("logs"));
+        Map<String, Object> report = new LinkedHashMap<>();
+        String stamp = ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+        report.put("date", stamp);
+        report.put("machine", machine());
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("quick", quick);
+        settings.put("runsPerServer", runs);
+        settings.put("staffSyncJvmFlags", System.getProperty("bench.jvmFlags", ""));
+        settings.put("staffSyncStore", "file (durable, fsync per group commit) except (a): memory, plus "
+                + OURS_FILE + " for the durable figure");
+        settings.put("staffSyncEnv", oursEnvironment(0, Path.of("DATA_DIR")));
+        report.put("settings", settings);
+        List<RunResult> results = new ArrayList<>();
+        List<Map<String, Object>> scenarioInfo = new ArrayList<>();
+        for (Scenario template : scenarios(true)) {
+            if (scenarios.indexOf(template.id()) < 0) {
+                continue;
+            }
+            scenarioInfo.add(Map.of("id", template.id(), "title", template.title()));
+            System.out.printf("%n== (%s) %s%n", template.id(), template.title());
+            for (int r = 1; r <= runs; r++) {
+                List<String> these = new ArrayList<>(servers);
+                if (template.store().equals("memory") && servers.contains(OURS)) {
+                    // Also the durable store, for the record: one publisher's updates to one row are fsync-bound.
+                    these.add(these.indexOf(OURS) + 1, OURS_FILE);
+                }
+                for (String server : these) {
+                    RunResult result = runOne(template, server, r);
+                    results.add(result);
+                    System.out.println("   " + oneLine(result));
+                }
+            }
+        }
+        report.put("scenarios", scenarioInfo);
+        Map<String, Object> summary = summarize(results);
+        if (scenarios.indexOf('e') >= 0 && System.getProperty("bench.storeBenchCp") != null) {
+            System.out.printf("%n== (e) durable store vs memory store, committed writes/s (StoreBench)%n");
+            summary.put("e", storeBench());
+        }
+        report.put("summary", summary);
+        List<Map<String, Object>> runList = new ArrayList<>();
+        for (RunResult r : results) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("scenario", r.scenario());
+            m.put("server", r.server());
+            m.put("run", r.run());
+            r.figures().forEach((k, v) -> {
+                if (!k.startsWith("_")) {
+                    m.put(k, v);
+                }
+            });
+            runList.add(m);
+        }
+        report.put("runs", runList);
+        String table = Table.render(report);
+        System.out.println();
+        System.out.println(table);
+        Gson gson = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("results.json"), gson.toJson(report) + "\n");
+        Files.writeString(out.resolve("results.md"), Table.markdown(report));
+        Chart.draw(results, scenarioInfo, out.resolve("latency.png"), (String) report.get("date"));
+        System.out.println("wrote " + out.resolve("results.json") + ", " + out.resolve("results.md") + ", "
+                + out.resolve("latency.png"));
+    }
+
+    // ---- one run ----
+
+    private RunResult runOne(Scenario template, String server, int run) throws Exception {
+        int port = 21000 + 2 * (runCounter++ % 2000);
+        boolean full = server.startsWith(OURS);
+        LoadGen.Spec t = template.spec();
+        String runId = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36) + run;
+        LoadGen.Spec spec = new LoadGen.Spec("127.0.0.1", port, full, t.subscribers(), t.publishers(),
+                t.ratePerPublisher(), t.window(), t.messageBytes(), t.warmupMs(), t.measureMs(), t.drainMs(),
+                t.slowConsumers(), t.slowAfterMs(), t.holdMs(), t.singleBroadcast(), t.ioThreads(), runId);
+        Path data = out.resolve("data").resolve(template.id() + "-" + run);
+        deleteTree(data);
+        Files.createDirectories(out.resolve("logs"));
+        Path log = out.resolve("logs").resolve(template.id() + "-" + server + "-" + run + ".log");
+        String store = server.equals(OURS_FILE) ? "file" : template.store();
+        Process process = start(server, port, data, log, store);
+        String loadBefore = Files.readString(Path.of("/proc/loadavg")).trim();
+        long pid = process.pid();
+        Map<String, Object> figures;
+        long[] cpu = new long[2];
+        long self0 = cpuTicks(ProcessHandle.current().pid());
+        long[] selfStart = new long[2];
+        try {
+            waitForPort(port, process, log);
+            long startCpu = cpuTicks(pid);
+            LoadGen gen = new LoadGen(spec, new LoadGen.Probe() {
+                @Override
+                public void measureStarted() {
+                    cpu[0] = cpuTicks(pid);
+                    selfStart[0] = cpuTicks(ProcessHandle.current().pid());
+                }
+
+                @Override
+                public void measureEnded() {
+                    cpu[1] = cpuTicks(pid);
+                    selfStart[1] = cpuTicks(ProcessHandle.current().pid());
+                }
+            });
+            figures = gen.run();
+            double measuredCpu = (cpu[1] - cpu[0]) / (double) clockTicks;
+            double totalCpu = (cpuTicks(pid) - startCpu) / (double) clockTicks;
+            long deliveries = ((Number) figures.get("deliveries")).longValue();
+            figures.put("store", server.startsWith(OURS) ? store : null);
+            figures.put("loadAverageBefore", loadBefore);
+            figures.put("loadAverageAfter", Files.readString(Path.of("/proc/loadavg")).trim());
+            figures.put("serverCpuSeconds", LoadGen.round(measuredCpu, 2));
+            figures.put("serverCpuSecondsWholeRun", LoadGen.round(totalCpu, 2));
+            figures.put("cpuMicrosPerDelivery", deliveries == 0 ? null
+                    : LoadGen.round((t.singleBroadcast() ? totalCpu : measuredCpu) * 1e6 / deliveries, 2));
+            figures.put("serverPeakRssMiB", LoadGen.round(procStatusKb(pid, "VmHWM") / 1024.0, 1));
+            figures.put("serverRssAtEndMiB", LoadGen.round(procStatusKb(pid, "VmRSS") / 1024.0, 1));
+            figures.put("loadgenCpuSeconds", LoadGen.round((selfStart[1] - selfStart[0]) / (double) clockTicks, 2));
+            figures.put("loadgenCpuSecondsWholeRun", LoadGen.round((cpuTicks(ProcessHandle.current().pid()) - self0)
+                    / (double) clockTicks, 2));
+        } finally {
+            stop(process);
+            deleteTree(data);
+        }
+        Histogram latency = (Histogram) figures.get("_histogram");
+        return new RunResult(template.id(), server, run, figures, latency);
+    }
+
+    static Map<String, String> oursEnvironment(int port, Path data) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("HOST", "127.0.0.1");
+        env.put("PORT", Integer.toString(port));
+        env.put("HTTP_PORT", Integer.toString(port == 0 ? 0 : port + 1));
+        env.put("STORE", System.getProperty("bench.store", "file"));
+        env.put("DATA_DIR", data.toString());
+        // The bench's publishers send far above a person's rate: lift the per-connection limits.
+        env.put("RATE_LIMIT_PER_SECOND", "1000000000");
+        env.put("RATE_LIMIT_BURST", "1000000000");
+        env.put("MAX_PENDING_PER_CONNECTION", "1000000");
+        // About 5 s of scenario (b)'s stream, so the slow consumer of (d) is dropped within the run.
+        env.put("OUTBOUND_LIMIT_BYTES", "262144");
+        env.put("HANDSHAKE_TIMEOUT_MS", "30000");
+        env.put("SHUTDOWN_TIMEOUT_MS", "1000");
+        env.put("LOG_LEVEL", "WARNING");
+        return env;
+    }
+
+    private Process start(String server, int port, Path data, Path log, String store) throws IOException {
+        List<String> command = new ArrayList<>();
+        ProcessBuilder builder = new ProcessBuilder();
+        switch (server.startsWith(OURS) ? OURS : server) {
+            case OURS -> {
+                command.add("java");
+                String flags = System.getProperty("bench.jvmFlags", "").trim();
+                if (!flags.isEmpty()) {
+                    command.addAll(Arrays.asList(flags.split("\\s+")));
+                }
+                command.add("-jar");
+                command.add(System.getProperty("bench.jar", "build-bench/staff-sync.jar"));
+                builder.environment().putAll(oursEnvironment(port, data));
+                builder.environment().put("STORE", store);
+            }
+            case GO -> {
+                command.add(System.getProperty("bench.go", "bench/out/gohub"));
+                command.add("-addr");
+                command.add("127.0.0.1:" + port);
+            }
+            case NODE -> {
+                command.add("node");
+                command.add(System.getProperty("bench.nodeDir", "bench/peers/node") + "/server.js");
+                builder.environment().put("PORT", Integer.toString(port));
+                builder.environment().put("HOST", "127.0.0.1");
+            }
+            default -> throw new IllegalArgumentException(server);
+        }
+        builder.command(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        return builder.start();
+    }
+
+    private static void waitForPort(int port, Process process, Path log) throws Exception {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("server exited: see " + log);
+            }
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                Thread.sleep(300); // ours binds the WebSocket port last; let the others settle too
+                return;
+            } catch (IOException e) {
+                Thread.sleep(50);
+            }
+        }
+        throw new IllegalStateException("server did not listen on " + port + ": see " + log);
+    }
+
+    private static void stop(Process process) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(5, TimeUnit.SECONDS);
+        }
+        Thread.sleep(500);
+    }
+
+    // ---- /proc ----
+
+    static long cpuTicks(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime + stime
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    static long procStatusKb(long pid, String field) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith(field + ":")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone
+        }
+        return 0;
+    }
+
+    private static long clockTicks() {
+        try {
+            Process p = new ProcessBuilder("getconf", "CLK_TCK").start();
+            String s = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
+            p.waitFor();
+            return Long.parseLong(s);
+        } catch (Exception e) {
+            return 100;
+        }
+    }
+
+    static Map<String, Object> machine() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("nproc", Runtime.getRuntime().availableProcessors());
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal:")) {
+                    m.put("memTotalMiB", Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024);
+                }
+            }
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    m.put("cpuModel", line.substring(line.indexOf(':') + 1).trim());
+                    break;
+                }
+            }
+            m.put("kernel", Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim());
+        } catch (IOException e) {
+            // partial description
+        }
+        m.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+        m.put("go", command("go", "version"));
+        m.put("node", command("node", "--version"));
+        m.put("nodeWs", System.getProperty("bench.nodeWsVersion", "?"));
+        m.put("gorillaWebsocket", System.getProperty("bench.gorillaVersion", "?"));
+        m.put("loadGenerator", "in-process NIO client, " + Integer.getInteger("bench.ioThreads", 2)
+                + " threads, on the same machine as the server");
+        return m;
+    }
+
+    private static String command(String... cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String s = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            p.waitFor();
+            return s;
+        } catch (Exception e) {
+            return "?";
+        }
+    }
+
+    // ---- summary ----
+
+    private Map<String, Object> summarize(List<RunResult> results) {
+        Map<String, Object> summary = new LinkedHashMap<>();
+        Map<String, Map<String, List<RunResult>>> grouped = new LinkedHashMap<>();
+        for (RunResult r : results) {
+            grouped.computeIfAbsent(r.scenario(), k -> new LinkedHashMap<>())
+                    .computeIfAbsent(r.server(), k -> new ArrayList<>()).add(r);
+        }
+        for (var scenario : grouped.entrySet()) {
+            Map<String, Object> perServer = new LinkedHashMap<>();
+            for (var server : scenario.getValue().entrySet()) {
+                Map<String, Object> med = new LinkedHashMap<>();
+                for (String key : Table.KEYS) {
+                    List<Double> values = new ArrayList<>();
+                    for (RunResult r : server.getValue()) {
+                        Object v = key.startsWith("latency.") ? ((Map<?, ?>) r.figures().get("latencyMs"))
+                                .get(key.substring(8)) : r.figures().get(key);
+                        if (v instanceof Number n) {
+                            values.add(n.doubleValue());
+                        }
+                    }
+                    if (!values.isEmpty()) {
+                        values.sort(Comparator.naturalOrder());
+                        med.put(key, median(values));
+                    }
+                }
+                Map<String, Long> errors = new LinkedHashMap<>();
+                for (RunResult r : server.getValue()) {
+                    ((Map<?, ?>) r.figures().get("errors")).forEach((k, v) -> errors.merge((String) k, ((Number) v).longValue(), Long::sum));
+                }
+                med.put("errorsAllRuns", errors);
+                med.put("runs", server.getValue().size());
+                perServer.put(server.getKey(), med);
+            }
+            Map<String, Object> ratios = new LinkedHashMap<>();
+            @SuppressWarnings("unchecked")
+            Map<String, Object> ours = (Map<String, Object>) perServer.get(OURS);
+            if (ours != null) {
+                for (String peer : List.of(GO, NODE)) {
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> p = (Map<String, Object>) perServer.get(peer);
+                    if (p == null) {
+                        continue;
+                    }
+                    Map<String, Object> ratio = new LinkedHashMap<>();
+                    for (String key : List.of("deliveriesPerSecond", "latency.p99", "latency.p99.9", "serverPeakRssMiB",
+                            "cpuMicrosPerDelivery")) {
+                        if (ours.get(key) instanceof Double o && p.get(key) instanceof Double q && q != 0) {
+                            ratio.put(key, LoadGen.round(o / q, 2));
+                        }
+                    }
+                    ratios.put("ours/" + peer, ratio);
+                }
+            }
+            perServer.put("ratios", ratios);
+            summary.put(scenario.getKey(), perServer);
+        }
+        return summary;
+    }
+
+    static double median(List<Double> sorted) {
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private static String oneLine(RunResult r) {
+        Map<String, Object> f = r.figures();
+        Map<?, ?> lat = (Map<?, ?>) f.get("latencyMs");
+        return String.format(Locale.ROOT, "run %d %-10s %9.0f deliveries/s  lost %s  late %s  gaps %s  p50 %.2f  p99 %.2f"
+                        + "  p99.9 %.2f  max %.2f ms  conn %s/%s  rss %s MiB  cpu %s s  %s µs/delivery  errors %s  close %s%s",
+                r.run(), r.server(), ((Number) f.get("deliveriesPerSecond")).doubleValue(), f.get("lost"), f.get("late"),
+                f.get("gaps"), lat.get("p50"), lat.get("p99"), lat.get("p99.9"), lat.get("max"), f.get("connected"),
+                f.get("connections"), f.get("serverPeakRssMiB"), f.get("serverCpuSeconds"), f.get("cpuMicrosPerDelivery"),
+                f.get("errors"), f.get("closeCodes"),
+                f.containsKey("slowConsumersDropped") ? "  slow dropped " + f.get("slowConsumersDropped") : "");
+    }
+
+    // ---- (e): the store-level benchmark another engineer wrote, reused as is ----
+
+    private Map<String, Object> storeBench() throws Exception {
+        Path dir = out.resolve("data").resolve("store-bench");
+        deleteTree(dir);
+        Files.createDirectories(dir);
+        List<String> command = List.of("java", "-Xmx1g", "-Djava.util.logging.config.file=/dev/null", "-cp",
+                System.getProperty("bench.storeBenchCp"), "staffsync.store.file.StoreBench", "writes", dir.toString(),
+                Long.toString(quick ? 1_000 : 2_000));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        deleteTree(dir);
+        System.out.print(text.indent(3));
+        Pattern line = Pattern.compile("^(memory|file)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+) µs\\s+runs: \\[(.*)] / \\[(.*)]");
+        Map<String, Object> e = new LinkedHashMap<>();
+        for (String l : text.split("\n")) {
+            Matcher m = line.matcher(l.trim());
+            if (m.find()) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("writesPerSecond", Double.parseDouble(m.group(3)));
+                row.put("p99Micros", Double.parseDouble(m.group(4)));
+                row.put("runsWritesPerSecond", m.group(5));
+                row.put("runsP99Micros", m.group(6));
+                e.put(m.group(1) + "/" + m.group(2), row);
+            }
+        }
+        for (String writers : List.of("1", "8", "64")) {
+            if (e.get("file/" + writers) instanceof Map<?, ?> f && e.get("memory/" + writers) instanceof Map<?, ?> mem) {
+                e.put("ratio file/memory writes/s, " + writers + " writers", LoadGen.round(
+                        (Double) f.get("writesPerSecond") / (Double) mem.get("writesPerSecond"), 3));
+            }
+        }
+        e.put("rawOutput", text);
+        return e;
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+        }
+    }
+}
