@@ -1,8 +1,8 @@
 /*
  * staff-sync: a copy of org.java_websocket.server.WebSocketServer from Java-WebSocket 1.6.0
  * (MIT licence, below), compiled into the server jar in place of the library's own class, with
- * two changes marked "staff-sync patch", in run() and doWrite(). Keep it in step with the version
- * in deps.lock.
+ * the changes marked "staff-sync patch": in run(), doWrite() and gatherWrite(). Keep it in step
+ * with the version in deps.lock.
  */
 /*
  * Copyright (c) 2010-2020 Nathan Rajlich
@@ -597,7 +597,10 @@ public abstract class WebSocketServer extends AbstractWebSocket implements Runna
   private void doWrite(SelectionKey key) throws WrappedIOException {
     WebSocketImpl conn = (WebSocketImpl) key.attachment();
     try {
-      if (SocketChannelIOHelper.batch(conn, conn.getChannel()) && key.isValid()) {
+      boolean flushed = conn.getChannel() instanceof SocketChannel
+          ? gatherWrite(conn, (SocketChannel) conn.getChannel())
+          : SocketChannelIOHelper.batch(conn, conn.getChannel());
+      if (flushed && key.isValid()) {
         key.interestOps(SelectionKey.OP_READ);
         // staff-sync patch: another thread may have queued a frame (and asked for OP_WRITE) after
         // batch() emptied the queue but before the line above took OP_WRITE away again. The
@@ -610,6 +613,53 @@ public abstract class WebSocketServer extends AbstractWebSocket implements Runna
     } catch (IOException e) {
       throw new WrappedIOException(conn, e);
     }
+  }
+
+  /** staff-sync patch: the frames one gathering write takes at most. */
+  private static final int GATHER = 64;
+  private final ByteBuffer[] gather = new ByteBuffer[GATHER];
+
+  /**
+   * staff-sync patch: what SocketChannelIOHelper.batch does, with one gathering write (writev)
+   * for up to {@value #GATHER} queued frames instead of one write per frame: a broadcast to a busy
+   * connection costs one system call per batch, not per message. Runs on the selector thread,
+   * which alone removes buffers from the head of the queue. A buffer it has written any of has
+   * position() > 0; staff-sync's slow-consumer drop keeps those (and the head), so the written
+   * ones are always a prefix of the queue and polling them removes exactly them.
+   *
+   * @return true when the queue is empty (stop asking for OP_WRITE)
+   */
+  private boolean gatherWrite(WebSocketImpl ws, SocketChannel channel) throws IOException {
+    try {
+      while (true) {
+        int n = 0;
+        for (ByteBuffer buffer : ws.outQueue) {
+          gather[n++] = buffer;
+          if (n == GATHER) {
+            break;
+          }
+        }
+        if (n == 0) {
+          break;
+        }
+        channel.write(gather, 0, n);
+        int done = 0;
+        while (done < n && !gather[done].hasRemaining()) {
+          ws.outQueue.poll();
+          done++;
+        }
+        if (done < n) {
+          return false; // the socket is full: wait for OP_WRITE
+        }
+      }
+    } finally {
+      java.util.Arrays.fill(gather, null);
+    }
+    if (ws.outQueue.isEmpty() && ws.isFlushAndClose() && ws.getDraft() != null
+        && ws.getDraft().getRole() == org.java_websocket.enums.Role.SERVER) {
+      ws.closeConnection();
+    }
+    return true;
   }
 
   /**
