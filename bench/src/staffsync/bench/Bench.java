@@ -156,7 +156,7 @@ public final class Bench {
         Path data = out.resolve("data").resolve(template.id() + "-" + run);
         deleteTree(data);
         Files.createDirectories(out.resolve("logs"));
-        Path log = out.resolve("logs").resolve(template.id() + "-" + server + "-" + run + ".log");
+        Path log = out.resolve("logs").resolve(template.id() + "-" + server.replace('/', '-') + "-" + run + ".log");
         String store = server.equals(OURS_FILE) ? "file" : template.store();
         Process process = start(server, port, data, log, store);
         String loadBefore = Files.readString(Path.of("/proc/loadavg")).trim();
