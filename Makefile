@@ -13,7 +13,7 @@ JUNIT := .cache/jars/junit-platform-console-standalone-1.13.4.jar
 # (c): peak RSS 204 MiB with MaxRAMPercentage=50, 108 MiB with these flags; docs/benchmarks.md).
 RUN_JVM_FLAGS ?= -XX:+UseSerialGC -Xss512k -Xms16m -Xmx128m
 # Run one class or package: make test TESTS="--select-class staffsync.ws.ProtocolErrorsTest"
-TESTS ?= --scan-class-path build/test-classes
+TESTS ?= --scan-class-path $(BUILD_DIR)/test-classes
 
 .PHONY: all build run test clean
 

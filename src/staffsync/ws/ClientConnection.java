@@ -109,8 +109,6 @@ final class ClientConnection implements Client {
      */
     private void discardBacklog() {
         ByteBuffer head = socket.outQueue.peek();
-        // The selector writes several queued frames at once (a gathering write, see the patched
-        // WebSocketServer): any frame it has written a byte of (position > 0) must stay too.
-        socket.outQueue.removeIf(buffer -> buffer != head && buffer.position() == 0);
+        socket.outQueue.removeIf(buffer -> buffer != head);
     }
 }
