@@ -58,7 +58,11 @@ public final class Hub implements Runnable, CommitListener {
     private final Metrics metrics;
     private final String serverVersion;
 
+    /** Bounds one turn, so the first event of a burst waits for at most this many others. */
+    private static final int MAX_EVENTS_PER_TURN = 256;
+
     // ---- hub thread only ----
+    private final Outbox outbox = new Outbox();
     private final Map<String, Client> clients = new LinkedHashMap<>();
     private final TreeMap<String, StaffRow> rows = new TreeMap<>();
     private final EventHistory history;
@@ -116,25 +120,32 @@ public final class Hub implements Runnable, CommitListener {
     @Override
     public void run() {
         publishStatus(true);
+        List<HubEvent> turn = new ArrayList<>(MAX_EVENTS_PER_TURN);
         while (true) {
-            HubEvent event;
             try {
-                event = events.take();
+                turn.add(events.take());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             }
-            try {
+            // Take whatever else is already waiting: its frames leave together (see Outbox).
+            events.drainTo(turn, MAX_EVENTS_PER_TURN - 1);
+            for (HubEvent event : turn) {
                 if (event instanceof Shutdown shutdown) {
+                    outbox.flush();
                     publishStatus(false);
                     shutdown.done().countDown();
                     return;
                 }
-                handle(event);
-            } catch (RuntimeException e) {
-                // A bug in one event must not stop every client's updates.
-                LOG.log(Level.SEVERE, "hub failed to handle " + event.getClass().getSimpleName(), e);
+                try {
+                    handle(event);
+                } catch (RuntimeException e) {
+                    // A bug in one event must not stop every client's updates.
+                    LOG.log(Level.SEVERE, "hub failed to handle " + event.getClass().getSimpleName(), e);
+                }
             }
+            turn.clear();
+            outbox.flush();
             publishStatus(true);
         }
         publishStatus(false);
@@ -178,7 +189,7 @@ public final class Hub implements Runnable, CommitListener {
             Object known = retries.lookup(key);
             if (known instanceof Frame original) {
                 // A retry of a committed change: the original event again, byte for byte.
-                client.send(original);
+                outbox.send(client, original);
                 client.mutationSettled();
                 metrics.retryAnswered();
                 return;
@@ -226,7 +237,7 @@ public final class Hub implements Runnable, CommitListener {
             told.addAll(retries.rejected(new RetryTable.Key(event.origin().clientId(), inReplyTo)));
         }
         for (Client client : told) {
-            client.send(frame);
+            outbox.send(client, frame);
             metrics.sent(MessageType.ERROR, 1);
             metrics.error(rejection.code());
         }
@@ -249,9 +260,7 @@ public final class Hub implements Runnable, CommitListener {
         }
         Frame frame = encoder.encode(event.kind().wireType, ServerMessages.event(event));
         history.add(sequence, frame);
-        for (Client client : clients.values()) {
-            client.send(frame);
-        }
+        outbox.broadcast(clients.values(), frame);
         metrics.broadcast(event.kind().wireType, clients.size());
         Origin origin = event.origin();
         if (origin != null && origin.clientSequence() != null) {
@@ -296,7 +305,7 @@ public final class Hub implements Runnable, CommitListener {
             List<Frame> missed = history.after(request.sinceSequence());
             if (missed != null) {
                 for (Frame frame : missed) {
-                    client.send(frame);
+                    outbox.send(client, frame);
                 }
                 metrics.replayed(missed.size());
                 send(client, MessageType.SYNC_RESPONSE, ServerMessages.replayDone(missed.size(), sequence, inReplyTo));
@@ -339,7 +348,7 @@ public final class Hub implements Runnable, CommitListener {
     }
 
     private void send(Client client, String type, String json) {
-        client.send(encoder.encode(type, json));
+        outbox.send(client, encoder.encode(type, json));
         metrics.sent(type, 1);
     }
 

@@ -58,7 +58,12 @@ class HubTest {
 
         RecordingClient(String id) { this.id = id; }
         @Override public String connectionId() { return id; }
-        @Override public void send(Frame frame) { frames.add(new String(frame.wire(), StandardCharsets.UTF_8)); }
+        /** Frames may arrive joined (see Outbox); the test encoder ends each with a newline. */
+        @Override public void send(Frame frame) {
+            for (String message : new String(frame.wire(), StandardCharsets.UTF_8).split("\n")) {
+                frames.add(message);
+            }
+        }
         @Override public void mutationSettled() { settled.incrementAndGet(); }
         @Override public boolean isClosed() { return false; }
 
@@ -72,7 +77,7 @@ class HubTest {
     }
 
     Hub startHub(StaffStore store) {
-        hub = new Hub(store, 4, 100, 100, (type, json) -> new Frame(type, json.getBytes(StandardCharsets.UTF_8)),
+        hub = new Hub(store, 4, 100, 100, (type, json) -> new Frame(type, (json + "\n").getBytes(StandardCharsets.UTF_8)),
                 new Metrics(), "test");
         hubThread = new Thread(hub, "hub");
         hubThread.start();

@@ -1,0 +1,74 @@
+package staffsync.hub;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class OutboxTest {
+
+    static final class Sink implements Client {
+        final List<Frame> received = new ArrayList<>();
+        @Override public String connectionId() { return "sink"; }
+        @Override public void send(Frame frame) { received.add(frame); }
+        @Override public boolean isClosed() { return false; }
+        @Override public void mutationSettled() { }
+    }
+
+    static Frame frame(int... bytes) {
+        byte[] wire = new byte[bytes.length];
+        for (int i = 0; i < bytes.length; i++) {
+            wire[i] = (byte) bytes[i];
+        }
+        return new Frame("T", wire);
+    }
+
+    @Test
+    void aClientsFramesOfOneTurnLeaveAsOneBufferInOrder() {
+        Outbox outbox = new Outbox();
+        Sink client = new Sink();
+        outbox.send(client, frame(1, 2));
+        outbox.send(client, frame(3));
+        outbox.flush();
+        assertEquals(1, client.received.size());
+        assertArrayEquals(new byte[] {1, 2, 3}, client.received.get(0).wire());
+    }
+
+    @Test
+    void aSingleFrameIsPassedOnWithoutACopy() {
+        Outbox outbox = new Outbox();
+        Sink client = new Sink();
+        Frame only = frame(9);
+        outbox.send(client, only);
+        outbox.flush();
+        assertSame(only, client.received.get(0));
+    }
+
+    @Test
+    void clientsThatGotExactlyTheBroadcastsShareOneJoinedBuffer() {
+        Outbox outbox = new Outbox();
+        Sink a = new Sink();
+        Sink b = new Sink();
+        Sink late = new Sink();
+        outbox.broadcast(List.of(a, b), frame(1));
+        outbox.send(late, frame(7)); // e.g. its CONNECTION_ACK
+        outbox.broadcast(List.of(a, b, late), frame(2));
+        outbox.flush();
+        assertSame(a.received.get(0), b.received.get(0));
+        assertArrayEquals(new byte[] {1, 2}, a.received.get(0).wire());
+        assertArrayEquals(new byte[] {7, 2}, late.received.get(0).wire());
+    }
+
+    @Test
+    void aFlushStartsANewTurn() {
+        Outbox outbox = new Outbox();
+        Sink client = new Sink();
+        outbox.send(client, frame(1));
+        outbox.flush();
+        outbox.flush();
+        assertEquals(1, client.received.size());
+    }
+}
