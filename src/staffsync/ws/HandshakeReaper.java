@@ -3,6 +3,7 @@ package staffsync.ws;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.io.IOException;
+import java.net.StandardSocketOptions;
 import java.nio.channels.ByteChannel;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,8 @@ import org.java_websocket.server.DefaultWebSocketServerFactory;
 import staffsync.metrics.Metrics;
 
 /**
- * Closes sockets that never become a WebSocket: ones that connect and send no handshake, and
+ * Creates every socket's WebSocket object and applies the socket options (so it is also where the
+ * send buffer size is set). Closes sockets that never become a WebSocket: ones that connect and send no handshake, and
  * ones whose handshake was refused (Java-WebSocket answers those but leaves the socket open,
  * issue #1471). It sees every socket because it is the factory the library creates them with.
  *
@@ -28,10 +30,13 @@ final class HandshakeReaper implements WebSocketServerFactory {
     private final DefaultWebSocketServerFactory delegate = new DefaultWebSocketServerFactory();
     private final Map<WebSocketImpl, Long> unopened = new ConcurrentHashMap<>();
     private final long timeoutNanos;
+    /** SO_SNDBUF for accepted sockets; 0 leaves the kernel's default (auto-tuned). */
+    private final int sendBufferBytes;
     private final Metrics metrics;
 
-    HandshakeReaper(long timeoutMs, Metrics metrics) {
+    HandshakeReaper(long timeoutMs, int sendBufferBytes, Metrics metrics) {
         this.timeoutNanos = timeoutMs * 1_000_000L;
+        this.sendBufferBytes = sendBufferBytes;
         this.metrics = metrics;
     }
 
@@ -47,6 +52,11 @@ final class HandshakeReaper implements WebSocketServerFactory {
 
     @Override
     public ByteChannel wrapChannel(SocketChannel channel, SelectionKey key) throws IOException {
+        if (sendBufferBytes > 0) {
+            // The kernel's buffer otherwise grows to megabytes and hides a slow reader from the
+            // OUTBOUND_LIMIT_BYTES bound for as long as it takes to fill.
+            channel.setOption(StandardSocketOptions.SO_SNDBUF, sendBufferBytes);
+        }
         return delegate.wrapChannel(channel, key);
     }
 

@@ -59,7 +59,7 @@ public final class SyncServer extends WebSocketServer {
         this.config = config;
         this.metrics = metrics;
         this.handler = new MessageHandler(hub, frames, metrics, config.maxPendingPerConnection());
-        this.reaper = new HandshakeReaper(config.handshakeTimeoutMs(), metrics);
+        this.reaper = new HandshakeReaper(config.handshakeTimeoutMs(), config.socketSendBufferBytes(), metrics);
         setWebSocketFactory(reaper);
         setReuseAddr(true);
         setTcpNoDelay(true);

@@ -18,7 +18,7 @@ class SlowConsumerTest {
 
     @Test
     void aClientThatStopsReadingIsDroppedWith1013WhileOthersReceiveEveryEvent() throws Exception {
-        try (ServerProcess server = ServerProcess.start(Map.of("OUTBOUND_LIMIT_BYTES", "262144",
+        try (ServerProcess server = ServerProcess.start(Map.of("OUTBOUND_LIMIT_BYTES", "262144", "SOCKET_SEND_BUFFER_BYTES", "16384",
                 "RATE_LIMIT_PER_SECOND", "100000", "RATE_LIMIT_BURST", "100000"));
              WsClient writer = WsClient.connect(server.wsUri(), "writer");
              WsClient healthy = WsClient.connect(server.wsUri(), "healthy");

@@ -218,6 +218,8 @@ public final class Bench {
         env.put("MAX_PENDING_PER_CONNECTION", "1000000");
         // About 5 s of scenario (b)'s stream, so the slow consumer of (d) is dropped within the run.
         env.put("OUTBOUND_LIMIT_BYTES", "262144");
+        // A bounded kernel buffer, so a slow reader meets OUTBOUND_LIMIT_BYTES within the run.
+        env.put("SOCKET_SEND_BUFFER_BYTES", "65536");
         env.put("HANDSHAKE_TIMEOUT_MS", "30000");
         env.put("SHUTDOWN_TIMEOUT_MS", "1000");
         env.put("LOG_LEVEL", "WARNING");
