@@ -7,7 +7,7 @@ export BUILD_DIR
 JAR := $(BUILD_DIR)/staff-sync.jar
 JUNIT := .cache/jars/junit-platform-console-standalone-1.13.4.jar
 # A small, steady heap: the server keeps rows, recent events and per-connection buffers only.
-# SerialGC: lowest footprint on 1-2 cores; see README "Memory". -Xms16m -Xmx128m instead of a share
+# SerialGC: lowest footprint on 1-2 cores; see docs/benchmarks.md "Memory". -Xms16m -Xmx128m instead of a share
 # of the machine's memory: with 10,000 idle connections the live heap is ~35 MiB, and a heap sized
 # from RAM grows its young generation to hundreds of MiB that RSS then keeps (make bench, scenario
 # (c): peak RSS 204 MiB with MaxRAMPercentage=50, 108 MiB with these flags; docs/benchmarks.md).
