@@ -6,23 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The key rule, exactly: legacy JWT in both headers, secret key in apikey only. */
 class ApiKeyTest {
-    private StoreFixture fixture;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        fixture = new StoreFixture();
-    }
-
-    @AfterEach
-    void tearDown() {
-        fixture.close();
-    }
+    @RegisterExtension
+    final StoreFixture fixture = new StoreFixture();
 
     private List<PostgrestStandIn.Request> requestsOfAStoreWith(String key) throws Exception {
         fixture.newStore(key, "staff_members").start(fixture.listener);

@@ -12,9 +12,8 @@ import static staffsync.store.supabase.StoreFixture.rename;
 import com.google.gson.JsonObject;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import staffsync.protocol.ChangeEvent;
 import staffsync.protocol.ChangeEvent.Kind;
 import staffsync.protocol.ErrorCode;
@@ -22,17 +21,8 @@ import staffsync.protocol.Origin;
 
 /** Changes made outside the server become ordinary events, each exactly once. */
 class ChangePollerTest {
-    private StoreFixture fixture;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        fixture = new StoreFixture();
-    }
-
-    @AfterEach
-    void tearDown() {
-        fixture.close();
-    }
+    @RegisterExtension
+    final StoreFixture fixture = new StoreFixture();
 
     private static JsonObject values(String key, String value) {
         JsonObject json = new JsonObject();

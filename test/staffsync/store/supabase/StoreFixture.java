@@ -9,11 +9,16 @@ import staffsync.protocol.ClientRequest.UpdateStaff;
 import staffsync.protocol.Origin;
 import staffsync.protocol.StaffFields;
 import staffsync.store.MutationResult;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A stand-in and a SupabaseStore on it, with short timings so tests run fast. Closes both.
+ * A stand-in and SupabaseStores on it, with short timings so tests run fast. A JUnit extension:
+ * {@code @RegisterExtension final StoreFixture fixture = new StoreFixture();} starts the stand-in
+ * before each test and closes everything after it.
  */
-final class StoreFixture implements AutoCloseable {
+final class StoreFixture implements BeforeEachCallback, AfterEachCallback, AutoCloseable {
     static final Duration TIMEOUT = Duration.ofMillis(800);
     static final Duration POLL = Duration.ofMillis(50);
     static final Duration PROBE = Duration.ofMillis(200);
@@ -21,12 +26,24 @@ final class StoreFixture implements AutoCloseable {
     static final Duration WAIT = Duration.ofSeconds(5);
     static final Origin CLIENT = new Origin("client-1", 1L);
 
-    final PostgrestStandIn standIn;
+    /** Started before each test. */
+    PostgrestStandIn standIn;
     final RecordingListener listener = new RecordingListener();
     private final List<SupabaseStore> stores = new ArrayList<>();
 
-    StoreFixture() throws Exception {
+    @Override
+    public void beforeEach(ExtensionContext context) throws Exception {
+        startStandIn();
+    }
+
+    /** For a test that must order the start itself (see KeySecrecyTest). */
+    void startStandIn() throws Exception {
         standIn = PostgrestStandIn.start();
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        close();
     }
 
     /** A store on the stand-in with the legacy key, not started. */

@@ -15,9 +15,8 @@ import static staffsync.store.supabase.StoreFixture.rename;
 
 import java.net.ServerSocket;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import staffsync.protocol.ChangeEvent;
 import staffsync.protocol.ChangeEvent.Kind;
 import staffsync.protocol.ErrorCode;
@@ -27,17 +26,8 @@ import staffsync.store.StoreHealth;
 
 /** Outages, gateway errors and lost answers: never report a change applied when it is not, never lose one. */
 class SupabaseStoreFaultTest {
-    private StoreFixture fixture;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        fixture = new StoreFixture();
-    }
-
-    @AfterEach
-    void tearDown() {
-        fixture.close();
-    }
+    @RegisterExtension
+    final StoreFixture fixture = new StoreFixture();
 
     /** Waits until the store's first load attempt has failed (the machine may be busy). */
     private static void awaitAFailure(SupabaseStore store) throws InterruptedException {

@@ -18,9 +18,8 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import staffsync.protocol.ChangeEvent;
 import staffsync.protocol.ChangeEvent.Kind;
 import staffsync.protocol.ErrorCode;
@@ -30,17 +29,8 @@ import staffsync.store.StoreState;
 
 /** The store's rules against the PostgREST stand-in: load, compare-and-set writes, error mapping. */
 class SupabaseStoreTest {
-    private StoreFixture fixture;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        fixture = new StoreFixture();
-    }
-
-    @AfterEach
-    void tearDown() {
-        fixture.close();
-    }
+    @RegisterExtension
+    final StoreFixture fixture = new StoreFixture();
 
     private JsonObject seed(String id, String name) throws StandInError {
         JsonObject row = new JsonObject();
