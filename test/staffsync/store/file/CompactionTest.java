@@ -46,7 +46,7 @@ class CompactionTest {
             }
             awaitCompacted();
             fixture.commit(Mutations.delete("s-1", null), "c-3", 7);
-            expected = stateFromEvents(fixture.listener.committed(), 50);
+            expected = stateFromEvents(fixture.listener.events(), 50);
         }
         try (StoreFixture fixture = StoreFixture.open(dir, SMALL_SEGMENT, 50, WriteFaults.NONE)) {
             StoreState state = fixture.listener.awaitLoaded();
@@ -64,7 +64,7 @@ class CompactionTest {
         try (StoreFixture fixture = StoreFixture.open(dir)) {
             epoch = fixture.listener.awaitLoaded().epoch();
             fixture.createRows(10);
-            events = fixture.listener.committed();
+            events = fixture.listener.events();
         }
         DataDirectory directory = new DataDirectory(dir);
         // 1: the writer rolled to a new segment at 10, the snapshot is half written
@@ -96,7 +96,7 @@ class CompactionTest {
                 }
                 awaitCompacted();
             }
-            committed = fixture.listener.committed();
+            committed = fixture.listener.events();
         }
         try (StoreFixture fixture = StoreFixture.open(dir, SMALL_SEGMENT, 40, WriteFaults.NONE)) {
             List<ChangeEvent> recent = fixture.listener.awaitLoaded().recentEvents();

@@ -64,7 +64,7 @@ class FileStoreRestartTest {
             fixture.commit(Mutations.rename("s-1", "Renamed", 1L), "c-1", 10);
             fixture.commit(Mutations.rename("s-1", "Renamed again", null), "c-1", 11);
             fixture.commit(Mutations.delete("s-2", 1L), "c-1", 12);
-            before = fixture.listener.committed().stream().map(ChangeEvent::row).collect(Collectors.toList());
+            before = fixture.listener.events().stream().map(ChangeEvent::row).collect(Collectors.toList());
         }
         try (StoreFixture fixture = StoreFixture.open(dir)) {
             Map<String, StaffRow> rows = byId(fixture.listener.awaitLoaded().rows());
@@ -82,7 +82,7 @@ class FileStoreRestartTest {
             fixture.createRows(2);
             fixture.commit(Mutations.rename("s-0", "Ünïcødé 👩‍⚕️", 1L), "client-ü", 42);
             fixture.store.apply(Mutations.delete("s-1", null), Origin.SERVER); // no client sequence
-            committed = fixture.listener.committed();
+            committed = fixture.listener.events();
         }
         try (StoreFixture fixture = StoreFixture.open(dir)) {
             List<ChangeEvent> recent = fixture.listener.awaitLoaded().recentEvents();
@@ -130,7 +130,7 @@ class FileStoreRestartTest {
                 writers.add(new Thread(() -> {
                     for (int i = 0; i < 40; i++) {
                         ChangeEvent event = fixture.commit(Mutations.create(client + "-" + i, "n"), client, i);
-                        if (!fixture.listener.committed().contains(event)) {
+                        if (!fixture.listener.events().contains(event)) {
                             failures.add(new AssertionError("apply returned before the listener saw " + event));
                         }
                     }
@@ -141,7 +141,7 @@ class FileStoreRestartTest {
                 writer.join();
             }
             assertEquals(List.of(), failures);
-            List<ChangeEvent> committed = fixture.listener.committed();
+            List<ChangeEvent> committed = fixture.listener.events();
             assertEquals(320, committed.size());
             for (int i = 0; i < committed.size(); i++) {
                 assertEquals(i + 1, committed.get(i).sequence());
@@ -168,7 +168,7 @@ class FileStoreRestartTest {
             for (Thread thread : threads) {
                 thread.join();
             }
-            assertEquals(writers * each, fixture.listener.committed().size());
+            assertEquals(writers * each, fixture.listener.events().size());
             assertTrue(disk.writes() < writers * each / 2,
                     "expected batches to share fsyncs, but " + disk.writes() + " writes for " + writers * each + " commits");
         }

@@ -28,7 +28,7 @@ class FullDiskTest {
             disk.fill();
             MutationResult result = fixture.apply(Mutations.create("lost", "Lost"), "c-2", 1);
             assertEquals(ErrorCode.STORE_UNAVAILABLE, assertInstanceOf(MutationResult.Rejected.class, result).code());
-            assertEquals(2, fixture.listener.committed().size());
+            assertEquals(2, fixture.listener.events().size());
         }
     }
 

@@ -7,6 +7,7 @@ import staffsync.protocol.ChangeEvent;
 import staffsync.protocol.ClientRequest.Mutation;
 import staffsync.protocol.Origin;
 import staffsync.store.MutationResult;
+import staffsync.support.RecordingListener;
 
 /** A started FileStore on a directory, with the listener that saw its reports. */
 final class StoreFixture implements AutoCloseable {

@@ -18,6 +18,7 @@ import staffsync.protocol.ChangeEvent;
 import staffsync.protocol.ChangeEvent.Kind;
 import staffsync.protocol.ErrorCode;
 import staffsync.protocol.Origin;
+import staffsync.support.RecordingListener;
 
 /** Changes made outside the server become ordinary events, each exactly once. */
 class ChangePollerTest {

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import staffsync.store.MutationResult;
+import staffsync.support.RecordingListener;
 
 /** The key never appears in a log record, a health report or a client-facing message. */
 class KeySecrecyTest {

@@ -3,15 +3,16 @@ package staffsync.store.supabase;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import staffsync.protocol.ClientRequest.CreateStaff;
 import staffsync.protocol.ClientRequest.DeleteStaff;
 import staffsync.protocol.ClientRequest.UpdateStaff;
 import staffsync.protocol.Origin;
 import staffsync.protocol.StaffFields;
 import staffsync.store.MutationResult;
-import org.junit.jupiter.api.extension.AfterEachCallback;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
+import staffsync.support.RecordingListener;
 
 /**
  * A stand-in and SupabaseStores on it, with short timings so tests run fast. A JUnit extension:

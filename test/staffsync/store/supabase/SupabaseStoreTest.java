@@ -26,6 +26,7 @@ import staffsync.protocol.ErrorCode;
 import staffsync.protocol.StaffRow;
 import staffsync.store.MutationResult;
 import staffsync.store.StoreState;
+import staffsync.support.RecordingListener;
 
 /** The store's rules against the PostgREST stand-in: load, compare-and-set writes, error mapping. */
 class SupabaseStoreTest {

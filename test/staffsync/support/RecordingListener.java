@@ -1,4 +1,4 @@
-package staffsync.store.supabase;
+package staffsync.support;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,8 +8,8 @@ import staffsync.protocol.ChangeEvent;
 import staffsync.store.CommitListener;
 import staffsync.store.StoreState;
 
-/** A CommitListener that keeps what it is told and lets a test wait for it. Guarded by its monitor. */
-final class RecordingListener implements CommitListener {
+/** A CommitListener that keeps what a store reported, in order, and lets a test wait for it. Guarded by its monitor. */
+public final class RecordingListener implements CommitListener {
     private StoreState loaded;
     private final List<ChangeEvent> events = new ArrayList<>();
 
@@ -25,7 +25,12 @@ final class RecordingListener implements CommitListener {
         notifyAll();
     }
 
-    synchronized StoreState awaitLoaded(Duration timeout) throws InterruptedException {
+    /** Waits up to 10 s for the store to report its loaded state. */
+    public StoreState awaitLoaded() throws InterruptedException {
+        return awaitLoaded(Duration.ofSeconds(10));
+    }
+
+    public synchronized StoreState awaitLoaded(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (loaded == null) {
             long left = deadline - System.nanoTime();
@@ -37,16 +42,16 @@ final class RecordingListener implements CommitListener {
         return loaded;
     }
 
-    synchronized StoreState loaded() {
+    public synchronized StoreState loaded() {
         return loaded;
     }
 
-    synchronized List<ChangeEvent> events() {
+    public synchronized List<ChangeEvent> events() {
         return new ArrayList<>(events);
     }
 
     /** Waits for an event that matches; returns it. */
-    synchronized ChangeEvent await(Predicate<ChangeEvent> wanted, Duration timeout) throws InterruptedException {
+    public synchronized ChangeEvent await(Predicate<ChangeEvent> wanted, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             for (ChangeEvent event : events) {
