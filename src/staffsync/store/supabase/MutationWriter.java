@@ -101,67 +101,58 @@ final class MutationWriter {
 
     private MutationResult update(UpdateStaff update, Origin origin) throws PostgrestException, IOException {
         String id = update.staffId();
-        StaffRow base = knownOrRead(id);
-        if (base == null) {
-            return notFound(id);
-        }
-        Long expected = update.expectedVersion();
-        long version = expected != null ? expected : base.version();
-        int attempts = expected != null ? 1 : UNCONDITIONAL_ATTEMPTS;
-        for (int attempt = 1; attempt <= attempts; attempt++) {
-            StaffRow stored;
-            try {
-                stored = table.update(id, version, update.changes());
-            } catch (PostgrestException e) {
-                if (!ErrorMapping.mayHaveApplied(e)) {
-                    throw e;
-                }
-                return reconcileUpdate(update, version, origin, e);
-            } catch (RequestNotSentException e) {
-                return MutationResult.unavailable(id, "Supabase could not be reached (" + e.getMessage() + ")");
-            } catch (IOException e) {
-                return reconcileUpdate(update, version, origin, e);
-            }
-            if (stored != null) {
-                return applied(Kind.UPDATE, stored, update.changes().present(), origin);
-            }
-            StaffRow current = readAndObserve(id);
-            if (current == null) {
-                return notFound(id);
-            }
-            if (expected != null) {
-                return conflict(expected, current);
-            }
-            version = current.version();
-        }
-        return busy(id, attempts);
+        return compareAndSet(id, update.expectedVersion(), Kind.UPDATE, update.changes().present(), origin,
+                version -> table.update(id, version, update.changes()),
+                (version, cause) -> reconcileUpdate(update, version, origin, cause));
     }
 
     private MutationResult delete(DeleteStaff delete, Origin origin) throws PostgrestException, IOException {
         String id = delete.staffId();
+        return compareAndSet(id, delete.expectedVersion(), Kind.DELETE, List.of(), origin,
+                version -> table.delete(id, version),
+                (version, cause) -> reconcileDelete(id, version, delete.expectedVersion(), origin, cause));
+    }
+
+    /** One conditional write ({@code version=eq.N}): the row it stored, or null when no row matched. */
+    private interface ConditionalWrite {
+        StaffRow at(long version) throws PostgrestException, IOException;
+    }
+
+    /** Decides, by reading the row back, what became of a write at {@code version} whose answer was lost. */
+    private interface ReadBack {
+        MutationResult after(long version, Exception cause);
+    }
+
+    /**
+     * The compare-and-set shared by update and delete. With the client's version: one try, and an
+     * empty answer is NOT_FOUND or VERSION_CONFLICT (a read tells which). Without: retry at the
+     * version just read, a bounded number of times, so an outside writer is never overwritten blindly.
+     */
+    private MutationResult compareAndSet(String id, Long expected, Kind kind, List<String> fields, Origin origin,
+                                         ConditionalWrite write, ReadBack readBack)
+            throws PostgrestException, IOException {
         StaffRow base = knownOrRead(id);
         if (base == null) {
             return notFound(id);
         }
-        Long expected = delete.expectedVersion();
         long version = expected != null ? expected : base.version();
         int attempts = expected != null ? 1 : UNCONDITIONAL_ATTEMPTS;
         for (int attempt = 1; attempt <= attempts; attempt++) {
-            StaffRow removed;
+            StaffRow written;
             try {
-                removed = table.delete(id, version);
+                written = write.at(version);
             } catch (PostgrestException e) {
                 if (!ErrorMapping.mayHaveApplied(e)) {
                     throw e;
                 }
-                return reconcileDelete(id, version, expected, origin, e);
+                return readBack.after(version, e);
             } catch (RequestNotSentException e) {
                 return MutationResult.unavailable(id, "Supabase could not be reached (" + e.getMessage() + ")");
             } catch (IOException e) {
-                return reconcileDelete(id, version, expected, origin, e);
+                return readBack.after(version, e);
             }
-            if (removed != null) {
-                return applied(Kind.DELETE, removed, List.of(), origin);
+            if (written != null) {
+                return applied(kind, written, fields, origin);
             }
             StaffRow current = readAndObserve(id);
             if (current == null) {
