@@ -322,6 +322,7 @@ final class LoadGen {
         int[] lastPubSeq;
         boolean slow;
         boolean paused;
+        boolean resumed;   // read again at the end: never paused again
         long startedAt;
 
         Conn(int index, IoThread thread, Pub pub) {
@@ -662,7 +663,7 @@ final class LoadGen {
                 return;
             }
             for (Conn c : conns) {
-                if (c.slow && !c.paused && c.state == Conn.OPEN) {
+                if (c.slow && !c.paused && !c.resumed && c.state == Conn.OPEN) {
                     c.paused = true;
                     c.key.interestOps(c.out.isEmpty() ? 0 : SelectionKey.OP_WRITE);
                 }
@@ -671,6 +672,7 @@ final class LoadGen {
 
         void resume(Conn c) {
             c.paused = false;
+            c.resumed = true;
             if (c.state == Conn.OPEN && c.key.isValid()) {
                 c.key.interestOps(SelectionKey.OP_READ | (c.out.isEmpty() ? 0 : SelectionKey.OP_WRITE));
             }
