@@ -5,10 +5,8 @@ import java.nio.ByteBuffer;
 /**
  * One outbound message, already encoded for the wire (for WebSocket: a whole text frame).
  * Encoded once by the hub and shared by every client it goes to; nobody mutates the bytes.
- *
- * @param type the message's {@code type}, for metrics
  */
-public record Frame(String type, byte[] wire) {
+public record Frame(byte[] wire) {
 
     /** A fresh read-only view of the bytes: each connection gets its own position. */
     public ByteBuffer buffer() {

@@ -3,5 +3,5 @@ package staffsync.hub;
 /** Turns a JSON message into wire bytes; the WebSocket edge supplies the implementation. */
 @FunctionalInterface
 public interface FrameEncoder {
-    Frame encode(String type, String json);
+    Frame encode(String json);
 }

@@ -230,7 +230,7 @@ public final class Hub implements Runnable, CommitListener {
         Long inReplyTo = event.origin().clientSequence();
         String json = ServerMessages.error(rejection.code(), rejection.message(), rejection.staffId(),
                 rejection.current(), sequence, inReplyTo);
-        Frame frame = encoder.encode(MessageType.ERROR, json);
+        Frame frame = encoder.encode(json);
         List<Client> told = new ArrayList<>();
         told.add(event.client());
         if (inReplyTo != null) {
@@ -258,7 +258,7 @@ public final class Hub implements Runnable, CommitListener {
         } else {
             rows.put(row.id(), row);
         }
-        Frame frame = encoder.encode(event.kind().wireType, ServerMessages.event(event));
+        Frame frame = encoder.encode(ServerMessages.event(event));
         history.add(sequence, frame);
         outbox.broadcast(clients.values(), frame);
         metrics.broadcast(event.kind().wireType, clients.size());
@@ -282,7 +282,7 @@ public final class Hub implements Runnable, CommitListener {
         history.clear(state.sequence() - state.recentEvents().size());
         retries.clear();
         for (ChangeEvent event : state.recentEvents()) {
-            Frame frame = encoder.encode(event.kind().wireType, ServerMessages.event(event));
+            Frame frame = encoder.encode(ServerMessages.event(event));
             history.add(event.sequence(), frame);
             Origin origin = event.origin();
             if (origin != null && origin.clientSequence() != null) {
@@ -348,7 +348,7 @@ public final class Hub implements Runnable, CommitListener {
     }
 
     private void send(Client client, String type, String json) {
-        outbox.send(client, encoder.encode(type, json));
+        outbox.send(client, encoder.encode(json));
         metrics.sent(type, 1);
     }
 

@@ -76,6 +76,6 @@ final class Outbox {
             System.arraycopy(frame.wire(), 0, wire, at, frame.size());
             at += frame.size();
         }
-        return new Frame("BATCH", wire);
+        return new Frame(wire);
     }
 }

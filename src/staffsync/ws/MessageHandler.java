@@ -49,7 +49,7 @@ final class MessageHandler {
         }
         ClientRequest request = envelope.request();
         if (request instanceof ClientRequest.Ping ping) {
-            client.send(frames.encode(MessageType.PONG,
+            client.send(frames.encode(
                     ServerMessages.pong(ping.payloadJson(), hub.status().sequence(), inReplyTo)));
             metrics.sent(MessageType.PONG, 1);
         } else if (request instanceof ClientRequest.Mutation mutation) {
@@ -76,7 +76,7 @@ final class MessageHandler {
     private void replyError(ClientConnection client, ErrorCode code, String message, String staffId, Long inReplyTo) {
         metrics.error(code);
         metrics.sent(MessageType.ERROR, 1);
-        client.send(frames.encode(MessageType.ERROR,
+        client.send(frames.encode(
                 ServerMessages.error(code, message, staffId, null, hub.status().sequence(), inReplyTo)));
     }
 }

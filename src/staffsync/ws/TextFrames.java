@@ -13,7 +13,7 @@ public final class TextFrames implements FrameEncoder {
     private static final int FIN_TEXT = 0x81; // FIN bit + opcode 1 (text)
 
     @Override
-    public Frame encode(String type, String json) {
+    public Frame encode(String json) {
         byte[] payload = json.getBytes(StandardCharsets.UTF_8);
         int length = payload.length;
         int headerLength = length < 126 ? 2 : length <= 0xFFFF ? 4 : 10;
@@ -33,6 +33,6 @@ public final class TextFrames implements FrameEncoder {
             }
         }
         System.arraycopy(payload, 0, wire, headerLength, length);
-        return new Frame(type, wire);
+        return new Frame(wire);
     }
 }

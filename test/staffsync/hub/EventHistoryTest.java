@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 class EventHistoryTest {
     static Frame frame(long n) {
-        return new Frame("E", new byte[] {(byte) n});
+        return new Frame(new byte[] {(byte) n});
     }
 
     static EventHistory holding(int capacity, long from, long to) {

@@ -77,7 +77,7 @@ class HubTest {
     }
 
     Hub startHub(StaffStore store) {
-        hub = new Hub(store, 4, 100, 100, (type, json) -> new Frame(type, (json + "\n").getBytes(StandardCharsets.UTF_8)),
+        hub = new Hub(store, 4, 100, 100, json -> new Frame((json + "\n").getBytes(StandardCharsets.UTF_8)),
                 new Metrics(), "test");
         hubThread = new Thread(hub, "hub");
         hubThread.start();

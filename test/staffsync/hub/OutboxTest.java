@@ -23,7 +23,7 @@ class OutboxTest {
         for (int i = 0; i < bytes.length; i++) {
             wire[i] = (byte) bytes[i];
         }
-        return new Frame("T", wire);
+        return new Frame(wire);
     }
 
     @Test

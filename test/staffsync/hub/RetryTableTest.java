@@ -15,7 +15,7 @@ class RetryTableTest {
     @Test
     void remembersACommittedOutcome() {
         RetryTable table = new RetryTable(10);
-        Frame frame = new Frame("E", new byte[] {1});
+        Frame frame = new Frame(new byte[] {1});
         table.markPending(key(1));
         table.committed(key(1), frame);
         assertSame(frame, table.lookup(key(1)));
@@ -24,9 +24,9 @@ class RetryTableTest {
     @Test
     void forgetsTheLeastRecentlyUsedBeyondItsCapacity() {
         RetryTable table = new RetryTable(2);
-        table.committed(key(1), new Frame("E", new byte[0]));
-        table.committed(key(2), new Frame("E", new byte[0]));
-        table.committed(key(3), new Frame("E", new byte[0]));
+        table.committed(key(1), new Frame(new byte[0]));
+        table.committed(key(2), new Frame(new byte[0]));
+        table.committed(key(3), new Frame(new byte[0]));
         assertNull(table.lookup(key(1)));
         assertInstanceOf(Frame.class, table.lookup(key(3)));
     }
@@ -35,7 +35,7 @@ class RetryTableTest {
     void neverEvictsAPendingEntry() {
         RetryTable table = new RetryTable(1);
         table.markPending(key(1));
-        table.committed(key(2), new Frame("E", new byte[0]));
+        table.committed(key(2), new Frame(new byte[0]));
         assertInstanceOf(RetryTable.Pending.class, table.lookup(key(1)));
     }
 

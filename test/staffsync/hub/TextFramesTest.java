@@ -19,7 +19,7 @@ class TextFramesTest {
     @ValueSource(ints = {0, 1, 125, 126, 127, 65_535, 65_536, 200_000})
     void aFrameOfAnyLengthClassDecodesToTheSameText(int length) throws Exception {
         String text = "x".repeat(length);
-        Frame frame = new TextFrames().encode("T", text);
+        Frame frame = new TextFrames().encode(text);
         Draft_6455 clientSide = new Draft_6455(List.of(), Integer.MAX_VALUE);
         clientSide.setParseMode(Role.CLIENT);
         List<Framedata> frames = clientSide.translateFrame(ByteBuffer.wrap(frame.wire()));
