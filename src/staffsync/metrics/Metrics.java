@@ -62,10 +62,6 @@ public final class Metrics {
         handshakesReaped.increment();
     }
 
-    public long slowConsumerDrops() {
-        return slowConsumerDrops.sum();
-    }
-
     private static void count(ConcurrentHashMap<String, LongAdder> map, String key, long amount) {
         map.computeIfAbsent(key, k -> new LongAdder()).add(amount);
     }

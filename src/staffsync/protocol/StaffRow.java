@@ -34,9 +34,4 @@ public record StaffRow(
                 createdAt,
                 now);
     }
-
-    /** This row at another version; used by stores that keep version with a trigger. */
-    public StaffRow withVersion(long newVersion, String newUpdatedAt) {
-        return new StaffRow(id, name, position, department, type, period, newVersion, createdAt, newUpdatedAt);
-    }
 }
