@@ -22,6 +22,7 @@ public final class Metrics {
     private final LongAdder retriesAnswered = new LongAdder();
     private final LongAdder connectionsOpened = new LongAdder();
     private final LongAdder handshakesReaped = new LongAdder();
+    private final LongAdder writeDemandRepairs = new LongAdder();
 
     public void received(String type) {
         count(messagesIn, type, 1);
@@ -62,6 +63,10 @@ public final class Metrics {
         handshakesReaped.increment();
     }
 
+    public void writeDemandRepaired() {
+        writeDemandRepairs.increment();
+    }
+
     private static void count(ConcurrentHashMap<String, LongAdder> map, String key, long amount) {
         map.computeIfAbsent(key, k -> new LongAdder()).add(amount);
     }
@@ -87,6 +92,9 @@ public final class Metrics {
                 retriesAnswered.sum());
         counter(out, "staffsync_handshakes_reaped_total",
                 "Sockets closed for not completing a WebSocket handshake in time.", handshakesReaped.sum());
+        counter(out, "staffsync_write_demand_repairs_total",
+                "Queued frames found without write interest (a Java-WebSocket race) and demanded again.",
+                writeDemandRepairs.sum());
         return out.toString();
     }
 

@@ -29,6 +29,8 @@ final class ClientConnection implements Client {
     private final Metrics metrics;
     final RateLimiter rateLimiter;
     final AtomicInteger pendingMutations = new AtomicInteger();
+    /** Whether {@link WriteDemandRepair} has this connection in its queue. */
+    final AtomicBoolean repairWatched = new AtomicBoolean();
 
     /**
      * Bytes queued since the queue was last measured: an upper bound on what is unsent. Measuring
@@ -69,6 +71,11 @@ final class ClientConnection implements Client {
         // re-frame (and copy) the message once per connection.
         socket.outQueue.add(frame.buffer());
         server.onWriteDemand(socket);
+        server.writeRepair.watch(this);
+    }
+
+    WebSocketImpl socket() {
+        return socket;
     }
 
     @Override

@@ -44,6 +44,7 @@ public final class SyncServer extends WebSocketServer {
     private final Metrics metrics;
     private final MessageHandler handler;
     private final HandshakeReaper reaper;
+    final WriteDemandRepair writeRepair;
     private final AtomicLong connectionCounter = new AtomicLong();
     private final CountDownLatch started = new CountDownLatch(1);
     private final ScheduledExecutorService timers =
@@ -60,6 +61,7 @@ public final class SyncServer extends WebSocketServer {
         this.metrics = metrics;
         this.handler = new MessageHandler(hub, frames, metrics, config.maxPendingPerConnection());
         this.reaper = new HandshakeReaper(config.handshakeTimeoutMs(), config.socketSendBufferBytes(), metrics);
+        this.writeRepair = new WriteDemandRepair(this::getConnections, this::onWriteDemand, metrics);
         setWebSocketFactory(reaper);
         setReuseAddr(true);
         setTcpNoDelay(true);
@@ -89,6 +91,8 @@ public final class SyncServer extends WebSocketServer {
         }
         long period = Math.max(50, Math.min(1_000, config.handshakeTimeoutMs() / 4));
         timers.scheduleAtFixedRate(reaper::reap, period, period, TimeUnit.MILLISECONDS);
+        timers.scheduleWithFixedDelay(writeRepair::tick, WriteDemandRepair.TICK_MS, WriteDemandRepair.TICK_MS,
+                TimeUnit.MILLISECONDS);
         return getPort();
     }
 
