@@ -23,6 +23,7 @@ public final class Metrics {
     private final LongAdder connectionsOpened = new LongAdder();
     private final LongAdder handshakesReaped = new LongAdder();
     private final LongAdder writeDemandRepairs = new LongAdder();
+    private final LongAdder socketWrites = new LongAdder();
 
     public void received(String type) {
         count(messagesIn, type, 1);
@@ -63,6 +64,10 @@ public final class Metrics {
         handshakesReaped.increment();
     }
 
+    public void socketWrite() {
+        socketWrites.increment();
+    }
+
     public void writeDemandRepaired() {
         writeDemandRepairs.increment();
     }
@@ -92,6 +97,9 @@ public final class Metrics {
                 retriesAnswered.sum());
         counter(out, "staffsync_handshakes_reaped_total",
                 "Sockets closed for not completing a WebSocket handshake in time.", handshakesReaped.sum());
+        counter(out, "staffsync_socket_writes_total",
+                "Gathering writes to client sockets by the writer threads (fewer than messages sent: they batch).",
+                socketWrites.sum());
         counter(out, "staffsync_write_demand_repairs_total",
                 "Queued frames found without write interest (a Java-WebSocket race) and demanded again.",
                 writeDemandRepairs.sum());

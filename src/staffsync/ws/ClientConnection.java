@@ -1,48 +1,69 @@
 package staffsync.ws;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.Arrays;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Logger;
-import org.java_websocket.WebSocketImpl;
 import org.java_websocket.framing.CloseFrame;
 import staffsync.hub.Client;
 import staffsync.hub.Frame;
 import staffsync.metrics.Metrics;
 
 /**
- * One WebSocket connection, as the hub's {@link Client}. Its main job is to keep a slow reader
- * from costing anyone else anything: sends never block, and a connection whose unsent data
- * passes {@code outboundLimitBytes} loses its backlog and is closed with 1013.
+ * One open WebSocket connection, as the hub's {@link Client}, with its outbound queue: the Go
+ * design's {@code send} channel, bounded in bytes. Sends never block: they append and schedule
+ * the connection on its {@link SocketWriter}. A connection whose unsent bytes would pass
+ * {@code outboundLimitBytes} loses its backlog and is closed with 1013, so a slow reader costs
+ * nobody else anything.
  *
- * <p>Thread-safety: {@link #send} runs on the hub thread and on WebSocket workers (for direct
- * replies); all its state is atomic. The rate limiter belongs to the connection's worker.
+ * <p>Thread-safety: {@link #send} runs on the hub thread and on WebSocket workers (direct
+ * replies), appending lock-free. Only the writer thread takes bytes off {@link #queue}, under
+ * {@link #writeLock}; the two other paths that change the queue (dropping a slow consumer and
+ * handing the rest to the library before a close frame) take the same lock. Lock order: the
+ * library's monitor on the socket, then {@link #writeLock}; never the other way round.
  */
 final class ClientConnection implements Client {
     private static final Logger LOG = Logger.getLogger(ClientConnection.class.getName());
 
+    enum WriteResult { EMPTY, BLOCKED, LIBRARY_BUSY, FAILED, HANDED_OVER }
+
     private final String id;
-    private final WebSocketImpl socket;
+    private final SyncSocket socket;
+    private final SocketChannel channel;
+    private final SocketWriter writer;
     private final SyncServer server;
     private final long outboundLimitBytes;
     private final Metrics metrics;
     final RateLimiter rateLimiter;
     final AtomicInteger pendingMutations = new AtomicInteger();
-    /** Whether {@link WriteDemandRepair} has this connection in its queue. */
-    final AtomicBoolean repairWatched = new AtomicBoolean();
 
-    /**
-     * Bytes queued since the queue was last measured: an upper bound on what is unsent. Measuring
-     * the real backlog walks the library's queue, so it is done only when this passes the limit.
-     */
-    private final AtomicLong queuedSinceMeasured = new AtomicLong();
+    private final ConcurrentLinkedQueue<ByteBuffer> queue = new ConcurrentLinkedQueue<>();
+    /** Bytes appended and not yet written: exact, so the bound is too. */
+    private final AtomicLong queuedBytes = new AtomicLong();
+    /** True while the connection is in its writer's ready queue or waiting for writability. */
+    final AtomicBoolean scheduled = new AtomicBoolean();
+    private final ReentrantLock writeLock = new ReentrantLock();
+    /** Guarded by writeLock: once set, the library's own queue carries this connection's bytes. */
+    private boolean handedOver;
     private final AtomicBoolean dropped = new AtomicBoolean();
+    /** The key on the writer's selector; touched only by the writer thread. */
+    SelectionKey writerKey;
+    /** Set and read by the writer thread only. */
+    private IOException writeFailure;
 
-    ClientConnection(String id, WebSocketImpl socket, SyncServer server, long outboundLimitBytes,
+    ClientConnection(String id, SyncSocket socket, SocketWriter writer, SyncServer server, long outboundLimitBytes,
                      RateLimiter rateLimiter, Metrics metrics) {
         this.id = id;
         this.socket = socket;
+        this.channel = (SocketChannel) socket.getChannel();
+        this.writer = writer;
         this.server = server;
         this.outboundLimitBytes = outboundLimitBytes;
         this.rateLimiter = rateLimiter;
@@ -56,26 +77,26 @@ final class ClientConnection implements Client {
 
     @Override
     public void send(Frame frame) {
+        // A fresh view per connection: the frame's bytes are shared, the position is not.
+        enqueue(frame.buffer());
+    }
+
+    /** Queues encoded bytes (a frame, or several end to end). */
+    void enqueue(ByteBuffer bytes) {
         if (dropped.get() || !socket.isOpen()) {
             return;
         }
-        if (queuedSinceMeasured.addAndGet(frame.size()) > outboundLimitBytes) {
-            long backlog = unsentBytes();
-            queuedSinceMeasured.set(backlog + frame.size());
-            if (backlog + frame.size() > outboundLimitBytes) {
-                dropSlowConsumer(backlog);
-                return;
-            }
+        int size = bytes.remaining();
+        long backlog = queuedBytes.addAndGet(size);
+        if (backlog > outboundLimitBytes) {
+            queuedBytes.addAndGet(-size);
+            dropSlowConsumer(backlog - size);
+            return;
         }
-        // The frame is already encoded: queue its bytes directly instead of letting the library
-        // re-frame (and copy) the message once per connection.
-        socket.outQueue.add(frame.buffer());
-        server.onWriteDemand(socket);
-        server.writeRepair.watch(this);
-    }
-
-    WebSocketImpl socket() {
-        return socket;
+        queue.add(bytes);
+        if (!scheduled.get() && scheduled.compareAndSet(false, true)) {
+            writer.schedule(this);
+        }
     }
 
     @Override
@@ -88,12 +109,89 @@ final class ClientConnection implements Client {
         pendingMutations.decrementAndGet();
     }
 
-    private long unsentBytes() {
-        long total = 0;
-        for (ByteBuffer buffer : socket.outQueue) {
-            total += buffer.remaining();
+    SocketChannel channel() {
+        return channel;
+    }
+
+    boolean hasQueued() {
+        return !queue.isEmpty();
+    }
+
+    /**
+     * Runs on the writer thread: writes as much of the queue as the socket takes without
+     * blocking, in gathering writes of up to {@code scratch.length} buffers.
+     */
+    WriteResult writeQueued(ByteBuffer[] scratch) {
+        writeLock.lock();
+        try {
+            if (handedOver) {
+                return WriteResult.HANDED_OVER;
+            }
+            if (!socket.outQueue.isEmpty()) {
+                // The library has not finished writing its own bytes (the handshake response
+                // comes before any message of ours): writing now would overtake them.
+                return WriteResult.LIBRARY_BUSY;
+            }
+            while (true) {
+                int count = 0;
+                for (ByteBuffer buffer : queue) {
+                    scratch[count++] = buffer;
+                    if (count == scratch.length) {
+                        break;
+                    }
+                }
+                if (count == 0) {
+                    return WriteResult.EMPTY;
+                }
+                long written = channel.write(scratch, 0, count);
+                metrics.socketWrite();
+                queuedBytes.addAndGet(-written);
+                for (int i = 0; i < count; i++) {
+                    boolean done = !scratch[i].hasRemaining();
+                    scratch[i] = null;
+                    if (done) {
+                        queue.poll();
+                    } else {
+                        Arrays.fill(scratch, i, count, null);
+                        return WriteResult.BLOCKED;
+                    }
+                }
+            }
+        } catch (IOException e) {
+            writeFailure = e;
+            return WriteResult.FAILED;
+        } finally {
+            writeLock.unlock();
         }
-        return total;
+    }
+
+    /** Runs on the writer thread, outside {@link #writeLock} (closing takes the library's monitor). */
+    void closeAfterWriteFailure() {
+        queue.clear();
+        String reason = writeFailure == null ? "socket closed" : String.valueOf(writeFailure.getMessage());
+        socket.closeConnection(CloseFrame.ABNORMAL_CLOSE, "write failed: " + reason);
+    }
+
+    /**
+     * Called by {@link SyncSocket} when the library sends a close frame. A close frame must be the
+     * last thing on the wire and the library closes the socket once its own queue is empty, so
+     * everything still unsent here moves, in order, to the library's queue ahead of the close
+     * frame, and the library writes the rest. Runs under the library's monitor on the socket.
+     */
+    void handOverToLibrary(Runnable queueCloseFrame) {
+        writeLock.lock();
+        try {
+            if (!handedOver) {
+                handedOver = true;
+                for (ByteBuffer buffer; (buffer = queue.poll()) != null; ) {
+                    socket.outQueue.add(buffer);
+                }
+                queuedBytes.set(0);
+            }
+            queueCloseFrame.run();
+        } finally {
+            writeLock.unlock();
+        }
     }
 
     private void dropSlowConsumer(long backlog) {
@@ -110,12 +208,18 @@ final class ClientConnection implements Client {
     }
 
     /**
-     * Empties the library's queue except its head: the selector thread may have written part of
-     * the head already, and cutting a frame in half would corrupt the stream before the close
-     * frame. The peer is not reading, so the selector is not moving past the head meanwhile.
+     * Empties the queue except a frame already partly written: cutting a frame in half would
+     * corrupt the stream before the close frame. Buffers start at position 0, so a moved
+     * position means the writer has started it.
      */
     private void discardBacklog() {
-        ByteBuffer head = socket.outQueue.peek();
-        socket.outQueue.removeIf(buffer -> buffer != head);
+        writeLock.lock();
+        try {
+            ByteBuffer head = queue.peek();
+            boolean started = head != null && head.position() > 0;
+            queue.removeIf(buffer -> !(started && buffer == head));
+        } finally {
+            writeLock.unlock();
+        }
     }
 }

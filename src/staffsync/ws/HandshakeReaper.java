@@ -14,11 +14,10 @@ import org.java_websocket.WebSocketServerFactory;
 import org.java_websocket.drafts.Draft;
 import org.java_websocket.enums.ReadyState;
 import org.java_websocket.framing.CloseFrame;
-import org.java_websocket.server.DefaultWebSocketServerFactory;
 import staffsync.metrics.Metrics;
 
 /**
- * Creates every socket's WebSocket object and applies the socket options (so it is also where the
+ * Creates every socket's WebSocket object (a {@link SyncSocket}) and applies the socket options (so it is also where the
  * send buffer size is set). Closes sockets that never become a WebSocket: ones that connect and send no handshake, and
  * ones whose handshake was refused (Java-WebSocket answers those but leaves the socket open,
  * issue #1471). It sees every socket because it is the factory the library creates them with.
@@ -27,7 +26,6 @@ import staffsync.metrics.Metrics;
  * checked by the timer thread.
  */
 final class HandshakeReaper implements WebSocketServerFactory {
-    private final DefaultWebSocketServerFactory delegate = new DefaultWebSocketServerFactory();
     private final Map<WebSocketImpl, Long> unopened = new ConcurrentHashMap<>();
     private final long timeoutNanos;
     /** SO_SNDBUF for accepted sockets; 0 leaves the kernel's default (auto-tuned). */
@@ -42,12 +40,12 @@ final class HandshakeReaper implements WebSocketServerFactory {
 
     @Override
     public WebSocketImpl createWebSocket(WebSocketAdapter adapter, Draft draft) {
-        return track(delegate.createWebSocket(adapter, draft));
+        return createWebSocket(adapter, List.of(draft));
     }
 
     @Override
     public WebSocketImpl createWebSocket(WebSocketAdapter adapter, List<Draft> drafts) {
-        return track(delegate.createWebSocket(adapter, drafts));
+        return track(new SyncSocket(adapter, drafts));
     }
 
     @Override
@@ -57,12 +55,13 @@ final class HandshakeReaper implements WebSocketServerFactory {
             // OUTBOUND_LIMIT_BYTES bound for as long as it takes to fill.
             channel.setOption(StandardSocketOptions.SO_SNDBUF, sendBufferBytes);
         }
-        return delegate.wrapChannel(channel, key);
+        // The channel itself, unwrapped: the socket writers need it for gathering writes.
+        return channel;
     }
 
     @Override
     public void close() {
-        delegate.close();
+        // nothing of its own to release: the sockets are closed by the server
     }
 
     private WebSocketImpl track(WebSocketImpl socket) {

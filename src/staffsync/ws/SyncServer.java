@@ -45,6 +45,7 @@ public final class SyncServer extends WebSocketServer {
     private final MessageHandler handler;
     private final HandshakeReaper reaper;
     final WriteDemandRepair writeRepair;
+    private final SocketWriter[] writers;
     private final AtomicLong connectionCounter = new AtomicLong();
     private final CountDownLatch started = new CountDownLatch(1);
     private final ScheduledExecutorService timers =
@@ -62,6 +63,10 @@ public final class SyncServer extends WebSocketServer {
         this.handler = new MessageHandler(hub, frames, metrics, config.maxPendingPerConnection());
         this.reaper = new HandshakeReaper(config.handshakeTimeoutMs(), config.socketSendBufferBytes(), metrics);
         this.writeRepair = new WriteDemandRepair(this::getConnections, this::onWriteDemand, metrics);
+        this.writers = new SocketWriter[config.writerThreads()];
+        for (int i = 0; i < writers.length; i++) {
+            writers[i] = new SocketWriter("ws-writer-" + i);
+        }
         setWebSocketFactory(reaper);
         setReuseAddr(true);
         setTcpNoDelay(true);
@@ -82,6 +87,9 @@ public final class SyncServer extends WebSocketServer {
 
     /** Starts the selector thread and waits until the port is bound; returns the bound port. */
     public int startAndAwait() throws Exception {
+        for (SocketWriter writer : writers) {
+            writer.start();
+        }
         start();
         if (!started.await(10, TimeUnit.SECONDS)) {
             throw new IllegalStateException("the WebSocket server did not start within 10 s");
@@ -91,7 +99,7 @@ public final class SyncServer extends WebSocketServer {
         }
         long period = Math.max(50, Math.min(1_000, config.handshakeTimeoutMs() / 4));
         timers.scheduleAtFixedRate(reaper::reap, period, period, TimeUnit.MILLISECONDS);
-        timers.scheduleWithFixedDelay(writeRepair::tick, WriteDemandRepair.TICK_MS, WriteDemandRepair.TICK_MS,
+        timers.scheduleWithFixedDelay(writeRepair::sweep, WriteDemandRepair.SWEEP_MS, WriteDemandRepair.SWEEP_MS,
                 TimeUnit.MILLISECONDS);
         return getPort();
     }
@@ -101,6 +109,9 @@ public final class SyncServer extends WebSocketServer {
         shuttingDown = true;
         stop((int) Math.min(Integer.MAX_VALUE, Math.max(1, timeoutMs)), "server shutting down");
         timers.shutdownNow();
+        for (SocketWriter writer : writers) {
+            writer.stop();
+        }
     }
 
     @Override
@@ -128,10 +139,13 @@ public final class SyncServer extends WebSocketServer {
             conn.close(CloseFrame.GOING_AWAY, "server shutting down");
             return;
         }
-        String id = "conn-" + connectionCounter.incrementAndGet();
-        ClientConnection client = new ClientConnection(id, (WebSocketImpl) conn, this, config.outboundLimitBytes(),
+        long number = connectionCounter.incrementAndGet();
+        SyncSocket socket = (SyncSocket) conn;
+        ClientConnection client = new ClientConnection("conn-" + number, socket,
+                writers[(int) (number % writers.length)], this, config.outboundLimitBytes(),
                 new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst()), metrics);
         conn.setAttachment(client);
+        socket.attach(client);
         metrics.connectionOpened();
         hub.submit(new HubEvent.Register(client));
     }

@@ -17,10 +17,10 @@ import staffsync.store.MemoryStore;
 import staffsync.support.WsClient;
 
 /**
- * Java-WebSocket can leave a frame queued with the key's write interest off (a sender's "on"
- * overtaken by the selector's "off"; see {@link WriteDemandRepair}). The race itself is too
- * narrow to hit on demand, so these tests build its outcome directly, on a server running in
- * this JVM, and check that the frame still reaches the client.
+ * Java-WebSocket can leave a frame in its own queue with the key's write interest off (a
+ * sender's "on" overtaken by the selector's "off"; see {@link WriteDemandRepair}). The race
+ * itself is too narrow to hit on demand, so these tests build its outcome directly, on a server
+ * running in this JVM, and check that the frame still reaches the client.
  */
 class WriteDemandRepairTest {
     final Metrics metrics = new Metrics();
@@ -65,17 +65,8 @@ class WriteDemandRepairTest {
     }
 
     @Test
-    void aWatchedFrameLeftWithoutWriteInterestIsStillDelivered() {
-        WebSocketImpl socket = onlyConnection();
-        queueWithoutWriteDemand(socket, "{\"stuck\":1}");
-        server.writeRepair.watch(socket.getAttachment());
-
-        assertEquals("{\"stuck\":1}", client.nextText());
-    }
-
-    @Test
     void aFrameTheLibraryQueuedItselfIsFoundByTheSweep() {
-        // Nobody calls watch: the library's own frames (pings, pongs, closes) are queued this way.
+        // The library's queue now carries only handshake responses and close frames.
         queueWithoutWriteDemand(onlyConnection(), "{\"unwatched\":2}");
 
         assertEquals("{\"unwatched\":2}", client.nextText());
@@ -83,9 +74,7 @@ class WriteDemandRepairTest {
 
     @Test
     void aRepairIsCountedInTheMetrics() {
-        WebSocketImpl socket = onlyConnection();
-        queueWithoutWriteDemand(socket, "{\"counted\":3}");
-        server.writeRepair.watch(socket.getAttachment());
+        queueWithoutWriteDemand(onlyConnection(), "{\"counted\":3}");
         client.nextText();
 
         String text = metrics.render(() -> 1, 0, 0);

@@ -1,0 +1,152 @@
+package staffsync.ws;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One writer thread: the Go design's writePump, except that one thread serves many connections.
+ * Java-WebSocket writes every socket on its single selector thread, toggling each key's write
+ * interest twice per message; at a thousand subscribers that thread alone was the bottleneck.
+ * So once a connection is open its bytes are written here instead, on {@code WRITER_THREADS}
+ * of these, each connection always by the same one. The library's selector keeps the reading.
+ *
+ * <p>A connection with bytes to write is {@linkplain #schedule scheduled}; the writer writes
+ * everything it has queued in one gathering write, and only when the socket's buffer is full
+ * does it wait, on its own selector, for the socket to become writable again.
+ *
+ * <p>Thread-safety: {@link #schedule} runs on any thread; everything else on this writer's
+ * thread, which alone owns {@link #selector}'s keys and {@link #scratch}.
+ */
+final class SocketWriter implements Runnable {
+    private static final Logger LOG = Logger.getLogger(SocketWriter.class.getName());
+    /** Buffers per gathering write (the kernel's IOV_MAX is 1024). */
+    private static final int GATHER = 64;
+    /** How soon to look again at a connection whose handshake response is still being written. */
+    private static final long LIBRARY_RECHECK_MS = 1;
+
+    private final Selector selector;
+    private final ConcurrentLinkedQueue<ClientConnection> ready = new ConcurrentLinkedQueue<>();
+    /** Connections waiting for the library to flush its own bytes first; this thread only. */
+    private final List<ClientConnection> waitingForLibrary = new ArrayList<>();
+    /** True while the thread is (about to be) blocked in select: only then does a schedule wake it. */
+    private final AtomicBoolean sleeping = new AtomicBoolean();
+    private final ByteBuffer[] scratch = new ByteBuffer[GATHER];
+    private volatile boolean running = true;
+    private final Thread thread;
+
+    SocketWriter(String name) {
+        try {
+            selector = Selector.open();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        thread = new Thread(this, name);
+        thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Asks this writer to write the connection's queue (the connection ensures it is queued once). */
+    void schedule(ClientConnection connection) {
+        ready.add(connection);
+        if (sleeping.get() && sleeping.compareAndSet(true, false)) {
+            selector.wakeup();
+        }
+    }
+
+    void stop() throws InterruptedException {
+        running = false;
+        selector.wakeup();
+        thread.join(2_000);
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (running) {
+                // Announce the sleep before the last look at the queue: a schedule after the look
+                // sees `sleeping` and wakes us; one before it is found by the look.
+                sleeping.set(true);
+                if (!ready.isEmpty()) {
+                    selector.selectNow();
+                } else if (!waitingForLibrary.isEmpty()) {
+                    selector.select(LIBRARY_RECHECK_MS);
+                } else {
+                    selector.select();
+                }
+                sleeping.set(false);
+                ready.addAll(waitingForLibrary);
+                waitingForLibrary.clear();
+                for (SelectionKey key : selector.selectedKeys()) {
+                    writable(key);
+                }
+                selector.selectedKeys().clear();
+                for (ClientConnection connection; (connection = ready.poll()) != null; ) {
+                    write(connection);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.SEVERE, "socket writer " + thread.getName() + " failed", e);
+        } finally {
+            try {
+                selector.close();
+            } catch (IOException ignored) {
+                // closing on the way out: nothing to do about it
+            }
+        }
+    }
+
+    /** A connection that was blocked can take more bytes. */
+    private void writable(SelectionKey key) {
+        try {
+            key.interestOps(0);
+        } catch (CancelledKeyException closed) {
+            return;
+        }
+        write((ClientConnection) key.attachment());
+    }
+
+    private void write(ClientConnection connection) {
+        switch (connection.writeQueued(scratch)) {
+            case EMPTY -> {
+                // Unscheduled only now; a send that raced the last write re-schedules it here.
+                connection.scheduled.set(false);
+                if (connection.hasQueued() && connection.scheduled.compareAndSet(false, true)) {
+                    ready.add(connection);
+                }
+            }
+            case BLOCKED -> awaitWritable(connection);
+            case LIBRARY_BUSY -> waitingForLibrary.add(connection);
+            case FAILED -> connection.closeAfterWriteFailure();
+            case HANDED_OVER -> {
+                // the library writes the rest and the close frame
+            }
+        }
+    }
+
+    private void awaitWritable(ClientConnection connection) {
+        try {
+            SelectionKey key = connection.writerKey;
+            if (key == null) {
+                connection.writerKey = connection.channel().register(selector, SelectionKey.OP_WRITE, connection);
+            } else {
+                key.interestOps(SelectionKey.OP_WRITE);
+            }
+        } catch (ClosedChannelException | CancelledKeyException closed) {
+            connection.closeAfterWriteFailure();
+        }
+    }
+}
