@@ -4,10 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import staffsync.support.Json;
 import staffsync.support.ServerProcess;
 import staffsync.support.WsClient;
 
@@ -54,6 +57,40 @@ class LifecycleTest {
             List<String> got = reader.drain(java.time.Duration.ofSeconds(3));
             long events = got.stream().filter(t -> t.contains("\"STAFF_CREATE\"")).count();
             assertEquals(applied, events, "every event broadcast before the stop reached the reader");
+            assertEquals(1001, reader.awaitClose());
+        }
+    }
+
+    @Test
+    void sigtermDeliversTheBacklogOfAPausedReaderInOrderBeforeThe1001() throws Exception {
+        // A small send buffer keeps most of the backlog in the server's own queue, so the close
+        // must carry it: the close frame may only follow the last queued event.
+        try (ServerProcess server = ServerProcess.start(Map.of("RATE_LIMIT_PER_SECOND", "100000",
+                "RATE_LIMIT_BURST", "100000", "SOCKET_SEND_BUFFER_BYTES", "8192", "SHUTDOWN_TIMEOUT_MS", "10000"));
+             WsClient writer = WsClient.connect(server.wsUri(), "w");
+             WsClient reader = WsClient.connect(server.wsUri(), "r")) {
+            writer.ack();
+            reader.ack();
+            reader.stopReading();
+            String pad = "x".repeat(190);
+            for (int i = 0; i < 300; i++) {
+                writer.send("STAFF_CREATE", "{\"staff\":{\"name\":\"n" + i + pad + "\",\"position\":\"" + pad
+                        + "\",\"department\":\"" + pad + "\"}}");
+            }
+            for (int i = 0; i < 300; i++) {
+                writer.nextOfType("STAFF_CREATE");
+            }
+            server.terminate();
+            reader.resumeReading();
+            long expected = 1;
+            for (String text : reader.drain(java.time.Duration.ofSeconds(5))) {
+                JsonObject event = JsonParser.parseString(text).getAsJsonObject();
+                if (Json.type(event).equals("STAFF_CREATE")) {
+                    assertEquals(expected, Json.seq(event), "events arrive in order, none missing");
+                    expected++;
+                }
+            }
+            assertEquals(301, expected, "all 300 events arrived");
             assertEquals(1001, reader.awaitClose());
         }
     }

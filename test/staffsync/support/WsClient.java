@@ -26,6 +26,7 @@ public final class WsClient implements AutoCloseable {
 
     private final WebSocket socket;
     private final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+    private final BlockingQueue<byte[]> pongs = new LinkedBlockingQueue<>();
     private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
     private final AtomicLong sequence = new AtomicLong();
     private final String clientId;
@@ -66,6 +67,20 @@ public final class WsClient implements AutoCloseable {
     /** Sends raw text, exactly as given. */
     public void sendText(String text) {
         socket.sendText(text, true).join();
+    }
+
+    /** Sends a WebSocket ping control frame (not the protocol's PING message). */
+    public void sendPingFrame(byte[] payload) {
+        socket.sendPing(ByteBuffer.wrap(payload)).join();
+    }
+
+    /** The payload of the next pong control frame, or fails after the timeout. */
+    public byte[] nextPongFrame() throws InterruptedException {
+        byte[] payload = pongs.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        if (payload == null) {
+            throw new AssertionError("no pong frame within " + TIMEOUT);
+        }
+        return payload;
     }
 
     public void sendBinary(byte[] bytes) {
@@ -194,6 +209,15 @@ public final class WsClient implements AutoCloseable {
             if (reading) {
                 webSocket.request(1);
             }
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onPong(WebSocket webSocket, ByteBuffer message) {
+            byte[] payload = new byte[message.remaining()];
+            message.get(payload);
+            pongs.add(payload);
+            webSocket.request(1);
             return null;
         }
 

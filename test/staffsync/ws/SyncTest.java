@@ -195,4 +195,12 @@ class SyncTest {
         assertEquals("PONG", Json.type(pong));
         assertEquals("{\"t\":123,\"nested\":{\"a\":[1,2]}}", Json.payload(pong).toString());
     }
+
+    @Test
+    void aWebSocketPingFrameIsAnsweredWithAPongFrameWithTheSamePayload() throws InterruptedException {
+        writer.sendPingFrame("are you there".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals("are you there", new String(writer.nextPongFrame(), java.nio.charset.StandardCharsets.UTF_8));
+        writer.send("PING", "{}");
+        assertEquals("PONG", Json.type(writer.next()), "the connection still works after the pong");
+    }
 }
