@@ -223,6 +223,13 @@ public final class Bench {
         env.put("HANDSHAKE_TIMEOUT_MS", "30000");
         env.put("SHUTDOWN_TIMEOUT_MS", "1000");
         env.put("LOG_LEVEL", "WARNING");
+        // BENCH_SERVER_ENV="WRITER_THREADS=1 STORE_THREADS=4": try a setting without editing this file.
+        for (String setting : System.getProperty("bench.serverEnv", "").trim().split("\\s+")) {
+            int eq = setting.indexOf('=');
+            if (eq > 0) {
+                env.put(setting.substring(0, eq), setting.substring(eq + 1));
+            }
+        }
         return env;
     }
 
