@@ -99,6 +99,7 @@ final class SocketWriter implements Runnable {
                 }
             }
         } catch (IOException | RuntimeException e) {
+            // Only the selector itself failing ends up here.
             LOG.log(Level.SEVERE, "socket writer " + thread.getName() + " failed", e);
         } finally {
             try {
@@ -120,7 +121,15 @@ final class SocketWriter implements Runnable {
     }
 
     private void write(ClientConnection connection) {
-        switch (connection.writeQueued(scratch)) {
+        ClientConnection.WriteResult result;
+        try {
+            result = connection.writeQueued(scratch);
+        } catch (RuntimeException e) {
+            // One connection's surprise must not stop the thread that writes hundreds of others.
+            LOG.log(Level.WARNING, "writing to " + connection.connectionId() + " failed", e);
+            result = ClientConnection.WriteResult.FAILED;
+        }
+        switch (result) {
             case EMPTY -> {
                 // Unscheduled only now; a send that raced the last write re-schedules it here.
                 connection.scheduled.set(false);

@@ -27,6 +27,7 @@ public final class WsClient implements AutoCloseable {
     private final WebSocket socket;
     private final BlockingQueue<String> received = new LinkedBlockingQueue<>();
     private final BlockingQueue<byte[]> pongs = new LinkedBlockingQueue<>();
+    private final BlockingQueue<byte[]> pings = new LinkedBlockingQueue<>();
     private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
     private final AtomicLong sequence = new AtomicLong();
     private final String clientId;
@@ -79,6 +80,15 @@ public final class WsClient implements AutoCloseable {
         byte[] payload = pongs.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         if (payload == null) {
             throw new AssertionError("no pong frame within " + TIMEOUT);
+        }
+        return payload;
+    }
+
+    /** The payload of the next ping control frame the server sent (the JDK answers it by itself). */
+    public byte[] nextPingFrame(Duration within) throws InterruptedException {
+        byte[] payload = pings.poll(within.toMillis(), TimeUnit.MILLISECONDS);
+        if (payload == null) {
+            throw new AssertionError("no ping frame within " + within);
         }
         return payload;
     }
@@ -209,6 +219,15 @@ public final class WsClient implements AutoCloseable {
             if (reading) {
                 webSocket.request(1);
             }
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
+            byte[] payload = new byte[message.remaining()];
+            message.get(payload);
+            pings.add(payload);
+            webSocket.request(1);
             return null;
         }
 

@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
@@ -34,6 +35,17 @@ class ConnectionTest {
             assertTrue(payload.has("serverVersion"));
             assertEquals(Json.seq(ack), payload.get("sequenceNumber").getAsLong());
             assertTrue(ack.get("timestamp").getAsString().endsWith("Z"));
+        }
+    }
+
+    @Test
+    void theServerPingsANewConnectionAtOnceAndItStaysUsable() throws InterruptedException {
+        // PING_INTERVAL_SECONDS is 30 here: a ping within 5 s can only be the opening one.
+        try (WsClient client = WsClient.connect(server.wsUri(), "ping-test")) {
+            client.nextPingFrame(Duration.ofSeconds(5));
+            client.ack();
+            client.send("PING", "{}");
+            assertEquals("PONG", Json.type(client.nextOfType("PONG")));
         }
     }
 

@@ -43,7 +43,12 @@ class WriteDemandRepairTest {
         server = new SyncServer(config, hub, frames, metrics);
         int port = server.startAndAwait();
         client = WsClient.connect(URI.create("ws://127.0.0.1:" + port + SyncServer.PATH), "repair-test");
-        client.ack(); // written and drained: the key is back to read interest only
+        client.ack();
+        // One round trip, so the server has also read the client's pong to its opening ping:
+        // after that nothing is pending on either side, and a frame queued without a write
+        // demand stays stuck unless the repair finds it.
+        client.send("PING", "{}");
+        client.nextOfType("PONG");
     }
 
     @AfterEach
