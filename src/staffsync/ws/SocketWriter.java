@@ -34,6 +34,7 @@ final class SocketWriter implements Runnable {
     private static final int GATHER = 64;
     /** How soon to look again at a connection whose handshake response is still being written. */
     private static final long LIBRARY_RECHECK_MS = 1;
+    private static final int MAX_WRITES_PER_ROUND = 1024;
 
     private final Selector selector;
     private final ConcurrentLinkedQueue<ClientConnection> ready = new ConcurrentLinkedQueue<>();
@@ -94,7 +95,9 @@ final class SocketWriter implements Runnable {
                     writable(key);
                 }
                 selector.selectedKeys().clear();
-                for (ClientConnection connection; (connection = ready.poll()) != null; ) {
+                // A bounded round, so sockets that became writable are not starved by a busy stream.
+                ClientConnection connection;
+                for (int n = 0; n < MAX_WRITES_PER_ROUND && (connection = ready.poll()) != null; n++) {
                     write(connection);
                 }
             }
