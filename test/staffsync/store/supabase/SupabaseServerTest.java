@@ -164,6 +164,39 @@ class SupabaseServerTest {
     }
 
     @Test
+    void changesBeyondMaxPendingWhileTheStoreIsSlowAreRateLimitedAndNotApplied() throws Exception {
+        // A slow Supabase (600 ms per request) holds the first two changes at the store; the third,
+        // sent right behind them, finds the connection's MAX_PENDING_PER_CONNECTION of 2 used up.
+        ServerProcess server = ServerProcess.start(Map.of("STORE", "supabase", "SUPABASE_URL", standIn.url(),
+                "SUPABASE_SERVICE_KEY", PostgrestStandIn.SECRET_KEY, "SUPABASE_POLL_MS", Long.toString(POLL_MS),
+                "SUPABASE_TIMEOUT_MS", "5000", "MAX_PENDING_PER_CONNECTION", "2"));
+        opened.add(server);
+        awaitReady(server, 200);
+        WsClient writer = client(server, "writer");
+        standIn.setLatency(Duration.ofMillis(600));
+
+        writer.send("STAFF_CREATE", createPayload("first", "One"));
+        writer.send("STAFF_CREATE", createPayload("second", "Two"));
+        long third = writer.send("STAFF_CREATE", createPayload("third", "Three"));
+
+        JsonObject refused = writer.nextOfType("ERROR");
+        assertEquals("RATE_LIMITED", Json.errorCode(refused));
+        assertEquals(third, refused.get("inReplyTo").getAsLong());
+        // Different rows go to different store lanes, so the two may finish in either order.
+        List<String> applied = new ArrayList<>(List.of(
+                Json.payload(writer.nextOfType("STAFF_CREATE")).get("id").getAsString(),
+                Json.payload(writer.nextOfType("STAFF_CREATE")).get("id").getAsString()));
+        applied.sort(null);
+        assertEquals(List.of("first", "second"), applied);
+        assertNull(standIn.row("third"), "the refused change was not applied");
+
+        standIn.setLatency(Duration.ZERO);
+        writer.send("STAFF_CREATE", createPayload("third", "Three"));
+        assertEquals("third", Json.payload(writer.nextOfType("STAFF_CREATE")).get("id").getAsString(),
+                "once the others settled, the connection may send again");
+    }
+
+    @Test
     void whileSupabaseIsDownChangesAreStoreUnavailableNothingIsBroadcastAndItRecovers() throws Exception {
         ServerProcess server = server();
         WsClient writer = client(server, "writer");
