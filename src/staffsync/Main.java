@@ -100,7 +100,7 @@ public final class Main {
         LOG.info("staff-sync " + version + " starting with " + config);
         Metrics metrics = new Metrics();
         TextFrames frames = new TextFrames();
-        StaffStore store = Stores.open(config);
+        StaffStore store = Stores.open(config, metrics);
         Hub hub = new Hub(store, config.storeThreads(), config.historySize(), config.dedupSize(), frames, metrics, version);
         Thread hubThread = new Thread(hub, "hub");
         hubThread.start();

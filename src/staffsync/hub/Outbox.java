@@ -8,7 +8,7 @@ import java.util.Map;
 /**
  * What the hub sends during one turn (a batch of events taken from its queue), held back and
  * handed to each client once at the end of the turn: several frames for one client become one
- * buffer, so a busy stream costs each connection one queue entry, one wake-up of the selector
+ * buffer, so a busy stream costs each connection one queue entry, one wake-up of its writer
  * and one write per turn instead of one per message. When a turn's frames for a client are
  * exactly the turn's broadcasts (the usual case), every such client shares one joined buffer.
  *

@@ -24,6 +24,10 @@ public final class Metrics {
     private final LongAdder handshakesReaped = new LongAdder();
     private final LongAdder writeDemandRepairs = new LongAdder();
     private final LongAdder socketWrites = new LongAdder();
+    /** Keyed by the rendered label set, e.g. {@code method="GET",outcome="2xx"}. */
+    private final ConcurrentHashMap<String, LongAdder> supabaseRequests = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LongAdder> supabaseNanos = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LongAdder> supabaseCalls = new ConcurrentHashMap<>();
 
     public void received(String type) {
         count(messagesIn, type, 1);
@@ -62,6 +66,14 @@ public final class Metrics {
 
     public void handshakeReaped() {
         handshakesReaped.increment();
+    }
+
+    /** One HTTP exchange with Supabase (see {@code RequestObserver}). */
+    public void supabaseRequest(String method, String outcome, long nanos) {
+        count(supabaseRequests, "method=\"" + method + "\",outcome=\"" + outcome + "\"", 1);
+        String byMethod = "method=\"" + method + "\"";
+        count(supabaseNanos, byMethod, nanos);
+        count(supabaseCalls, byMethod, 1);
     }
 
     public void socketWrite() {
@@ -103,6 +115,20 @@ public final class Metrics {
         counter(out, "staffsync_write_demand_repairs_total",
                 "Queued frames found without write interest (a Java-WebSocket race) and demanded again.",
                 writeDemandRepairs.sum());
+        if (!supabaseRequests.isEmpty()) {
+            header(out, "staffsync_supabase_requests_total", "HTTP exchanges with Supabase, by method and outcome.",
+                    "counter");
+            supabaseRequests.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(entry ->
+                    out.append("staffsync_supabase_requests_total{").append(entry.getKey()).append("} ")
+                            .append(entry.getValue().sum()).append('\n'));
+            header(out, "staffsync_supabase_request_seconds", "Time spent in HTTP exchanges with Supabase, by method.",
+                    "summary");
+            new TreeMap<>(supabaseNanos).forEach((labels, nanos) -> out
+                    .append("staffsync_supabase_request_seconds_sum{").append(labels).append("} ")
+                    .append(String.format(java.util.Locale.ROOT, "%.6f", nanos.sum() / 1e9)).append('\n')
+                    .append("staffsync_supabase_request_seconds_count{").append(labels).append("} ")
+                    .append(supabaseCalls.get(labels).sum()).append('\n'));
+        }
         return out.toString();
     }
 

@@ -38,13 +38,15 @@ final class PostgrestClient {
     private final URI tableUri;
     private final ApiKey key;
     private final Duration timeout;
+    private final RequestObserver observer;
 
     /** @param supabaseUrl the project URL, e.g. https://abc.supabase.co (the API is under /rest/v1/) */
-    PostgrestClient(String supabaseUrl, String table, ApiKey key, Duration timeout) {
+    PostgrestClient(String supabaseUrl, String table, ApiKey key, Duration timeout, RequestObserver observer) {
         String base = supabaseUrl.endsWith("/") ? supabaseUrl.substring(0, supabaseUrl.length() - 1) : supabaseUrl;
         this.tableUri = URI.create(base + "/rest/v1/" + URLEncoder.encode(table, StandardCharsets.UTF_8));
         this.key = key;
         this.timeout = timeout;
+        this.observer = observer;
         // HTTP/1.1: a plain pool of keep-alive connections behaves the same against Supabase's
         // gateway and a local stand-in, and a stalled exchange affects only its own connection.
         this.http = HttpClient.newBuilder()
@@ -93,22 +95,32 @@ final class PostgrestClient {
     }
 
     private List<JsonObject> send(HttpRequest.Builder builder) throws PostgrestException, IOException {
+        HttpRequest request = builder.build();
+        long started = System.nanoTime();
         HttpResponse<String> response;
         try {
-            response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            observe(request, "io_error", started);
             throw new InterruptedIOException("interrupted while waiting for Supabase");
         } catch (ConnectException | HttpConnectTimeoutException e) {
+            observe(request, "not_sent", started);
             throw new RequestNotSentException(describe(e), e);
         } catch (IOException e) {
+            observe(request, e instanceof HttpTimeoutException ? "timeout" : "io_error", started);
             throw new IOException(describe(e), e);
         }
         int status = response.statusCode();
+        observe(request, (status / 100) + "xx", started);
         if (status >= 300) {
             throw PostgrestException.fromResponse(status, response.body(), key);
         }
         return rows(response.body(), status);
+    }
+
+    private void observe(HttpRequest request, String outcome, long startedNanos) {
+        observer.observed(request.method(), outcome, System.nanoTime() - startedNanos);
     }
 
     /** The transport failure in a few words, naming the host (never a header, so never the key). */

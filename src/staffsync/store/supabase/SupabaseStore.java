@@ -65,10 +65,11 @@ public final class SupabaseStore implements StaffStore {
     private final ScheduledExecutorService pollerThread = Executors.newSingleThreadScheduledExecutor(named("supabase-poller"));
     private final ScheduledExecutorService healthThread = Executors.newSingleThreadScheduledExecutor(named("supabase-health"));
 
-    public SupabaseStore(String supabaseUrl, ApiKey key, String tableName, Settings settings) {
+    public SupabaseStore(String supabaseUrl, ApiKey key, String tableName, Settings settings, RequestObserver observer) {
         this.tableName = tableName;
         this.settings = settings;
-        this.table = new SupabaseTable(new PostgrestClient(supabaseUrl, tableName, key, settings.timeout()), health);
+        this.table = new SupabaseTable(new PostgrestClient(supabaseUrl, tableName, key, settings.timeout(), observer),
+                health);
         this.writer = new MutationWriter(table, reported);
         this.poller = new ChangePoller(table, reported, settings.overlap());
     }

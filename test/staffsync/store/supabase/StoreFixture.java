@@ -54,7 +54,7 @@ final class StoreFixture implements BeforeEachCallback, AfterEachCallback, AutoC
 
     SupabaseStore newStore(String key, String table) {
         SupabaseStore store = new SupabaseStore(standIn.url(), ApiKey.parse(key), table,
-                new SupabaseStore.Settings(TIMEOUT, POLL, PROBE, OVERLAP));
+                new SupabaseStore.Settings(TIMEOUT, POLL, PROBE, OVERLAP), RequestObserver.NONE);
         stores.add(store);
         return store;
     }

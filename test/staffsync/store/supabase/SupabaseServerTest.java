@@ -197,6 +197,36 @@ class SupabaseServerTest {
     }
 
     @Test
+    void everySupabaseCallIsCountedInMetricsByMethodAndOutcome() throws Exception {
+        ServerProcess server = server();
+        WsClient writer = client(server, "writer");
+        writer.send("STAFF_CREATE", createPayload("counted", "Counted"));
+        writer.nextOfType("STAFF_CREATE");
+        standIn.beginOutage(PostgrestStandIn.Fault.PLAIN_503);
+        writer.send("STAFF_CREATE", createPayload("refused", "Refused"));
+        assertEquals("STORE_UNAVAILABLE", Json.errorCode(writer.nextOfType("ERROR")));
+        standIn.endOutage();
+
+        String metrics = get(server, "/metrics").body();
+        assertEquals(1, metric(metrics, "staffsync_supabase_requests_total{method=\"POST\",outcome=\"2xx\"}"), metrics);
+        assertEquals(1, metric(metrics, "staffsync_supabase_requests_total{method=\"POST\",outcome=\"5xx\"}"), metrics);
+        assertTrue(metric(metrics, "staffsync_supabase_requests_total{method=\"GET\",outcome=\"2xx\"}") >= 1,
+                "the load and the polls are reads: " + metrics);
+        assertEquals(2, metric(metrics, "staffsync_supabase_request_seconds_count{method=\"POST\"}"), metrics);
+        assertFalse(metrics.contains(PostgrestStandIn.SECRET_KEY), "no key in the metrics");
+    }
+
+    /** The value of one sample line of the Prometheus text, or -1 when the line is missing. */
+    private static long metric(String text, String sample) {
+        for (String line : text.split("\n")) {
+            if (line.startsWith(sample + " ")) {
+                return Long.parseLong(line.substring(sample.length() + 1).trim());
+            }
+        }
+        return -1;
+    }
+
+    @Test
     void whileSupabaseIsDownChangesAreStoreUnavailableNothingIsBroadcastAndItRecovers() throws Exception {
         ServerProcess server = server();
         WsClient writer = client(server, "writer");

@@ -45,7 +45,7 @@ class SupabaseStoreFaultTest {
         }
         SupabaseStore store = new SupabaseStore("http://127.0.0.1:" + closedPort, ApiKey.parse(PostgrestStandIn.SECRET_KEY),
                 "staff_members", new SupabaseStore.Settings(StoreFixture.TIMEOUT, StoreFixture.POLL,
-                StoreFixture.PROBE, StoreFixture.OVERLAP));
+                StoreFixture.PROBE, StoreFixture.OVERLAP), RequestObserver.NONE);
         try {
             long start = System.nanoTime();
             store.start(fixture.listener);
