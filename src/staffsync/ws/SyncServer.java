@@ -107,11 +107,36 @@ public final class SyncServer extends WebSocketServer {
     /** Refuses new connections, closes every client with 1001 after its queued data, stops. */
     public void shutdown(long timeoutMs) throws InterruptedException {
         shuttingDown = true;
-        stop((int) Math.min(Integer.MAX_VALUE, Math.max(1, timeoutMs)), "server shutting down");
+        long drainUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs * 3 / 4);
+        awaitQueuesWritten(drainUntil);
+        long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(drainUntil - System.nanoTime()) + timeoutMs / 4);
+        stop((int) Math.min(Integer.MAX_VALUE, left), "server shutting down");
         timers.shutdownNow();
         for (SocketWriter writer : writers) {
             writer.stop();
         }
+    }
+
+    /**
+     * Lets the writers finish what is queued before the library closes anything: once stopped,
+     * the library's selector gives up after 25 ms without socket activity, which would cut off a
+     * reader that is still catching up. A reader that does not read at all holds this only until
+     * the deadline.
+     */
+    private void awaitQueuesWritten(long deadlineNanos) throws InterruptedException {
+        while (System.nanoTime() < deadlineNanos && anyQueued()) {
+            Thread.sleep(10);
+        }
+    }
+
+    private boolean anyQueued() {
+        for (WebSocket socket : getConnections()) {
+            ClientConnection client = socket.getAttachment();
+            if (client != null && client.hasQueued() && socket.isOpen()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
