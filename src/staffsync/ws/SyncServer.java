@@ -28,8 +28,11 @@ import staffsync.hub.HubEvent;
 import staffsync.metrics.Metrics;
 
 /**
- * The WebSocket edge: Java-WebSocket's selector and worker threads, serving {@value #PATH}.
- * Its callbacks only parse, answer cheaply or queue work for the hub; they never wait.
+ * The WebSocket edge, serving {@value #PATH}. Threads: Java-WebSocket's selector (accepts and
+ * reads) and workers (handshakes, decoding, our callbacks), our {@link SocketWriter}s (every
+ * byte written to an open connection), and ws-timers (reaping handshakes, hard closes, the
+ * {@link WriteDemandRepair} sweep). The callbacks only parse, answer cheaply or queue work for
+ * the hub; they never wait.
  */
 public final class SyncServer extends WebSocketServer {
     public static final String PATH = "/staff-sync";
