@@ -32,7 +32,7 @@ import staffsync.metrics.Metrics;
 final class ClientConnection implements Client {
     private static final Logger LOG = Logger.getLogger(ClientConnection.class.getName());
 
-    enum WriteResult { EMPTY, BLOCKED, LIBRARY_BUSY, FAILED, HANDED_OVER }
+    enum WriteResult { EMPTY, BLOCKED, LIBRARY_BUSY, FAILED, HANDED_OVER, CLOSED }
 
     private final String id;
     private final SyncSocket socket;
@@ -126,6 +126,10 @@ final class ClientConnection implements Client {
         try {
             if (handedOver) {
                 return WriteResult.HANDED_OVER;
+            }
+            if (!channel.isOpen()) {
+                queue.clear(); // closed by the library (or the peer): nothing left to write to
+                return WriteResult.CLOSED;
             }
             if (!socket.outQueue.isEmpty()) {
                 // The library has not finished writing its own bytes (the handshake response

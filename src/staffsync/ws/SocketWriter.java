@@ -146,6 +146,9 @@ final class SocketWriter implements Runnable {
             case HANDED_OVER -> {
                 // the library writes the rest and the close frame
             }
+            case CLOSED -> {
+                // forgotten here; the hub forgets it when the library reports the close
+            }
         }
     }
 
