@@ -1,5 +1,7 @@
 package staffsync.metrics;
 
+import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -118,16 +120,13 @@ public final class Metrics {
         if (!supabaseRequests.isEmpty()) {
             header(out, "staffsync_supabase_requests_total", "HTTP exchanges with Supabase, by method and outcome.",
                     "counter");
-            supabaseRequests.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(entry ->
-                    out.append("staffsync_supabase_requests_total{").append(entry.getKey()).append("} ")
-                            .append(entry.getValue().sum()).append('\n'));
+            samples(out, "staffsync_supabase_requests_total", supabaseRequests);
             header(out, "staffsync_supabase_request_seconds", "Time spent in HTTP exchanges with Supabase, by method.",
                     "summary");
             new TreeMap<>(supabaseNanos).forEach((labels, nanos) -> out
                     .append("staffsync_supabase_request_seconds_sum{").append(labels).append("} ")
-                    .append(String.format(java.util.Locale.ROOT, "%.6f", nanos.sum() / 1e9)).append('\n')
-                    .append("staffsync_supabase_request_seconds_count{").append(labels).append("} ")
-                    .append(supabaseCalls.get(labels).sum()).append('\n'));
+                    .append(String.format(Locale.ROOT, "%.6f", nanos.sum() / 1e9)).append('\n'));
+            samples(out, "staffsync_supabase_request_seconds_count", supabaseCalls);
         }
         return out.toString();
     }
@@ -143,10 +142,15 @@ public final class Metrics {
     private static void labelled(StringBuilder out, String name, String help, String label,
                                  ConcurrentHashMap<String, LongAdder> values) {
         header(out, name, help, "counter");
-        for (Map.Entry<String, LongAdder> entry : new TreeMap<>(values).entrySet()) {
-            out.append(name).append('{').append(label).append("=\"").append(entry.getKey()).append("\"} ")
-                    .append(entry.getValue().sum()).append('\n');
-        }
+        Map<String, LongAdder> byLabelSet = new HashMap<>();
+        values.forEach((value, count) -> byLabelSet.put(label + "=\"" + value + "\"", count));
+        samples(out, name, byLabelSet);
+    }
+
+    /** One sample line per label set, e.g. {@code name{method="GET",outcome="2xx"} 7}, sorted. */
+    private static void samples(StringBuilder out, String name, Map<String, LongAdder> byLabelSet) {
+        new TreeMap<>(byLabelSet).forEach((labels, value) ->
+                out.append(name).append('{').append(labels).append("} ").append(value.sum()).append('\n'));
     }
 
     private static StringBuilder header(StringBuilder out, String name, String help, String type) {
