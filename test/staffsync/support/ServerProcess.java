@@ -4,6 +4,9 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -112,6 +115,22 @@ public final class ServerProcess implements AutoCloseable {
 
     public URI httpUri(String path) {
         return URI.create("http://127.0.0.1:" + httpPort + path);
+    }
+
+    /** The server's /metrics text. */
+    public String metrics() throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(httpUri("/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** The value of one sample in /metrics text, such as {@code name{label="x"}}; fails when absent. */
+    public static long metricSample(String metricsText, String sample) {
+        for (String line : metricsText.split("\n")) {
+            if (line.startsWith(sample + " ")) {
+                return Long.parseLong(line.substring(sample.length() + 1).trim());
+            }
+        }
+        throw new AssertionError("no sample " + sample + " in:\n" + metricsText);
     }
 
     public String log() {

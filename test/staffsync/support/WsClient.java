@@ -77,18 +77,19 @@ public final class WsClient implements AutoCloseable {
 
     /** The payload of the next pong control frame, or fails after the timeout. */
     public byte[] nextPongFrame() throws InterruptedException {
-        byte[] payload = pongs.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        if (payload == null) {
-            throw new AssertionError("no pong frame within " + TIMEOUT);
-        }
-        return payload;
+        return nextControlPayload(pongs, TIMEOUT, "pong");
     }
 
     /** The payload of the next ping control frame the server sent (the JDK answers it by itself). */
     public byte[] nextPingFrame(Duration within) throws InterruptedException {
-        byte[] payload = pings.poll(within.toMillis(), TimeUnit.MILLISECONDS);
+        return nextControlPayload(pings, within, "ping");
+    }
+
+    private static byte[] nextControlPayload(BlockingQueue<byte[]> frames, Duration within, String kind)
+            throws InterruptedException {
+        byte[] payload = frames.poll(within.toMillis(), TimeUnit.MILLISECONDS);
         if (payload == null) {
-            throw new AssertionError("no ping frame within " + within);
+            throw new AssertionError("no " + kind + " frame within " + within);
         }
         return payload;
     }
@@ -224,18 +225,18 @@ public final class WsClient implements AutoCloseable {
 
         @Override
         public CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
-            byte[] payload = new byte[message.remaining()];
-            message.get(payload);
-            pings.add(payload);
-            webSocket.request(1);
-            return null;
+            return recordControl(webSocket, message, pings);
         }
 
         @Override
         public CompletionStage<?> onPong(WebSocket webSocket, ByteBuffer message) {
+            return recordControl(webSocket, message, pongs);
+        }
+
+        private CompletionStage<?> recordControl(WebSocket webSocket, ByteBuffer message, BlockingQueue<byte[]> into) {
             byte[] payload = new byte[message.remaining()];
             message.get(payload);
-            pongs.add(payload);
+            into.add(payload);
             webSocket.request(1);
             return null;
         }

@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import staffsync.support.Json;
@@ -59,13 +56,6 @@ class SlowConsumerTest {
     }
 
     static long dropsReported(ServerProcess server) throws Exception {
-        String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.httpUri("/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        for (String line : metrics.split("\n")) {
-            if (line.startsWith("staffsync_slow_consumer_drops_total ")) {
-                return Long.parseLong(line.substring(line.indexOf(' ') + 1).trim());
-            }
-        }
-        throw new AssertionError("no slow-consumer metric in:\n" + metrics);
+        return ServerProcess.metricSample(server.metrics(), "staffsync_slow_consumer_drops_total");
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -198,8 +199,8 @@ class SyncTest {
 
     @Test
     void aWebSocketPingFrameIsAnsweredWithAPongFrameWithTheSamePayload() throws InterruptedException {
-        writer.sendPingFrame("are you there".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        assertEquals("are you there", new String(writer.nextPongFrame(), java.nio.charset.StandardCharsets.UTF_8));
+        writer.sendPingFrame("are you there".getBytes(StandardCharsets.UTF_8));
+        assertEquals("are you there", new String(writer.nextPongFrame(), StandardCharsets.UTF_8));
         writer.send("PING", "{}");
         assertEquals("PONG", Json.type(writer.next()), "the connection still works after the pong");
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static staffsync.support.ServerProcess.metricSample;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -50,8 +51,15 @@ class SupabaseServerTest {
     }
 
     private ServerProcess server(String key, long pollMs) throws Exception {
-        ServerProcess server = ServerProcess.start(Map.of("STORE", "supabase", "SUPABASE_URL", standIn.url(),
+        return server(key, pollMs, Map.of());
+    }
+
+    /** A server on the stand-in; {@code overrides} replace or add settings. */
+    private ServerProcess server(String key, long pollMs, Map<String, String> overrides) throws Exception {
+        Map<String, String> env = new TreeMap<>(Map.of("STORE", "supabase", "SUPABASE_URL", standIn.url(),
                 "SUPABASE_SERVICE_KEY", key, "SUPABASE_POLL_MS", Long.toString(pollMs), "SUPABASE_TIMEOUT_MS", "1000"));
+        env.putAll(overrides);
+        ServerProcess server = ServerProcess.start(env);
         opened.add(server);
         awaitReady(server, 200); // loaded: clients connecting now get no late snapshot
         return server;
@@ -167,11 +175,8 @@ class SupabaseServerTest {
     void changesBeyondMaxPendingWhileTheStoreIsSlowAreRateLimitedAndNotApplied() throws Exception {
         // A slow Supabase (600 ms per request) holds the first two changes at the store; the third,
         // sent right behind them, finds the connection's MAX_PENDING_PER_CONNECTION of 2 used up.
-        ServerProcess server = ServerProcess.start(Map.of("STORE", "supabase", "SUPABASE_URL", standIn.url(),
-                "SUPABASE_SERVICE_KEY", PostgrestStandIn.SECRET_KEY, "SUPABASE_POLL_MS", Long.toString(POLL_MS),
-                "SUPABASE_TIMEOUT_MS", "5000", "MAX_PENDING_PER_CONNECTION", "2"));
-        opened.add(server);
-        awaitReady(server, 200);
+        ServerProcess server = server(PostgrestStandIn.SECRET_KEY, POLL_MS,
+                Map.of("SUPABASE_TIMEOUT_MS", "5000", "MAX_PENDING_PER_CONNECTION", "2"));
         WsClient writer = client(server, "writer");
         standIn.setLatency(Duration.ofMillis(600));
 
@@ -207,24 +212,16 @@ class SupabaseServerTest {
         assertEquals("STORE_UNAVAILABLE", Json.errorCode(writer.nextOfType("ERROR")));
         standIn.endOutage();
 
-        String metrics = get(server, "/metrics").body();
-        assertEquals(1, metric(metrics, "staffsync_supabase_requests_total{method=\"POST\",outcome=\"2xx\"}"), metrics);
-        assertEquals(1, metric(metrics, "staffsync_supabase_requests_total{method=\"POST\",outcome=\"5xx\"}"), metrics);
-        assertTrue(metric(metrics, "staffsync_supabase_requests_total{method=\"GET\",outcome=\"2xx\"}") >= 1,
+        String metrics = server.metrics();
+        String requests = "staffsync_supabase_requests_total";
+        assertEquals(1, metricSample(metrics, requests + "{method=\"POST\",outcome=\"2xx\"}"), metrics);
+        assertEquals(1, metricSample(metrics, requests + "{method=\"POST\",outcome=\"5xx\"}"), metrics);
+        assertTrue(metricSample(metrics, requests + "{method=\"GET\",outcome=\"2xx\"}") >= 1,
                 "the load and the polls are reads: " + metrics);
-        assertEquals(2, metric(metrics, "staffsync_supabase_request_seconds_count{method=\"POST\"}"), metrics);
+        assertEquals(2, metricSample(metrics, "staffsync_supabase_request_seconds_count{method=\"POST\"}"), metrics);
         assertFalse(metrics.contains(PostgrestStandIn.SECRET_KEY), "no key in the metrics");
     }
 
-    /** The value of one sample line of the Prometheus text, or -1 when the line is missing. */
-    private static long metric(String text, String sample) {
-        for (String line : text.split("\n")) {
-            if (line.startsWith(sample + " ")) {
-                return Long.parseLong(line.substring(sample.length() + 1).trim());
-            }
-        }
-        return -1;
-    }
 
     @Test
     void whileSupabaseIsDownChangesAreStoreUnavailableNothingIsBroadcastAndItRecovers() throws Exception {
