@@ -110,9 +110,9 @@ public final class SyncServer extends WebSocketServer {
     /** Refuses new connections, closes every client with 1001 after its queued data, stops. */
     public void shutdown(long timeoutMs) throws InterruptedException {
         shuttingDown = true;
-        long drainUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs * 3 / 4);
-        awaitQueuesWritten(drainUntil);
-        long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(drainUntil - System.nanoTime()) + timeoutMs / 4);
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        awaitQueuesWritten(end - TimeUnit.MILLISECONDS.toNanos(timeoutMs / 4));
+        long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()));
         stop((int) Math.min(Integer.MAX_VALUE, left), "server shutting down");
         timers.shutdownNow();
         for (SocketWriter writer : writers) {

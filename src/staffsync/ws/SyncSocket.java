@@ -20,7 +20,11 @@ import org.java_websocket.framing.Framedata;
  * <p>Before the connection opens (the handshake response) the library writes as it always does.
  */
 final class SyncSocket extends WebSocketImpl {
-    /** Set once, by the worker that runs onOpen; read by any thread that sends. */
+    /**
+     * Set once, by the worker that runs onOpen; read by any thread that sends. Its own volatile
+     * field rather than the library's attachment, which is a plain field: a ping from the
+     * library's timer thread must see it.
+     */
     private volatile ClientConnection connection;
 
     SyncSocket(WebSocketAdapter listener, List<Draft> drafts) {
