@@ -32,7 +32,9 @@ public record Config(
         String supabaseTable,
         long supabaseTimeoutMs,
         long supabasePollMs,
-        String logLevel) {
+        String logLevel,
+        // ---- access control (issue 11): AUTH_MODE and tokens, ALLOWED_ORIGINS, READ_ONLY, ADMIN_TOKEN ----
+        AccessConfig access) {
 
     public enum StoreKind { MEMORY, FILE, SUPABASE }
 
@@ -76,7 +78,8 @@ public record Config(
                 in.text("SUPABASE_TABLE", "staff_members"),
                 in.integer("SUPABASE_TIMEOUT_MS", 5_000, 1, 600_000),
                 in.integer("SUPABASE_POLL_MS", 5_000, 10, 86_400_000),
-                in.choice("LOG_LEVEL", LogLevel.class, LogLevel.INFO).name());
+                in.choice("LOG_LEVEL", LogLevel.class, LogLevel.INFO).name(),
+                AccessConfig.from(in, supabaseUrl));
     }
 
     /** The levels LOG_LEVEL accepts (java.util.logging names). */
@@ -87,6 +90,6 @@ public record Config(
     public String toString() {
         return "Config[host=" + host + ", port=" + port + ", httpPort=" + httpPort + ", store=" + store
                 + ", dataDir=" + dataDir + ", supabaseUrl=" + supabaseUrl + ", supabaseTable=" + supabaseTable
-                + ", supabaseServiceKey=" + (supabaseServiceKey.isEmpty() ? "(unset)" : "(set)") + "]";
+                + ", supabaseServiceKey=" + (supabaseServiceKey.isEmpty() ? "(unset)" : "(set)") + ", " + access + "]";
     }
 }

@@ -26,6 +26,11 @@ public final class Metrics {
     private final LongAdder handshakesReaped = new LongAdder();
     private final LongAdder writeDemandRepairs = new LongAdder();
     private final LongAdder socketWrites = new LongAdder();
+    /** Access control (issue 11): by outcome or reason label; never a token. */
+    private final ConcurrentHashMap<String, LongAdder> tokensChecked = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LongAdder> jwksFetches = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LongAdder> writesRefused = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LongAdder> handshakesRefused = new ConcurrentHashMap<>();
     /** Keyed by the rendered label set, e.g. {@code method="GET",outcome="2xx"}. */
     private final ConcurrentHashMap<String, LongAdder> supabaseRequests = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> supabaseNanos = new ConcurrentHashMap<>();
@@ -86,6 +91,25 @@ public final class Metrics {
         writeDemandRepairs.increment();
     }
 
+    /** One access token checked: {@code accepted}, or the reason it was refused. */
+    public void tokenChecked(String outcome) {
+        count(tokensChecked, outcome, 1);
+    }
+
+    public void jwksFetched(boolean ok) {
+        count(jwksFetches, ok ? "ok" : "error", 1);
+    }
+
+    /** A STAFF_* message refused before the store: {@code read_only}, {@code reader}, {@code unauthenticated}. */
+    public void writeRefused(String reason) {
+        count(writesRefused, reason, 1);
+    }
+
+    /** A WebSocket handshake refused by an access check: {@code unauthorized} (401), {@code origin} (403). */
+    public void handshakeRefused(String reason) {
+        count(handshakesRefused, reason, 1);
+    }
+
     private static void count(ConcurrentHashMap<String, LongAdder> map, String key, long amount) {
         map.computeIfAbsent(key, k -> new LongAdder()).add(amount);
     }
@@ -117,6 +141,17 @@ public final class Metrics {
         counter(out, "staffsync_write_demand_repairs_total",
                 "Queued frames found without write interest (a Java-WebSocket race) and demanded again.",
                 writeDemandRepairs.sum());
+        labelled(out, "staffsync_writes_refused_total",
+                "STAFF_* messages refused before the store, by reason (read_only, reader, unauthenticated).",
+                "reason", writesRefused);
+        labelled(out, "staffsync_tokens_checked_total",
+                "Access tokens checked (handshake and AUTH), by outcome: accepted or the reason refused.", "outcome",
+                tokensChecked);
+        labelled(out, "staffsync_jwks_fetches_total", "Fetches of the project's JWKS, by outcome.", "outcome",
+                jwksFetches);
+        labelled(out, "staffsync_handshakes_refused_total",
+                "WebSocket handshakes refused by an access check, by reason (unauthorized: 401, origin: 403).",
+                "reason", handshakesRefused);
         if (!supabaseRequests.isEmpty()) {
             header(out, "staffsync_supabase_requests_total", "HTTP exchanges with Supabase, by method and outcome.",
                     "counter");
