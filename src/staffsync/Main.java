@@ -1,6 +1,8 @@
 package staffsync;
 
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -8,9 +10,14 @@ import java.time.Duration;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import staffsync.auth.JwksStatus;
+import staffsync.auth.ReadOnlySwitch;
+import staffsync.auth.TokenVerifier;
+import staffsync.config.AccessConfig;
 import staffsync.config.Config;
 import staffsync.config.ConfigException;
 import staffsync.http.HttpEndpoints;
+import staffsync.http.ReadOnlyEndpoint;
 import staffsync.hub.Hub;
 import staffsync.hub.HubStatus;
 import staffsync.metrics.Metrics;
@@ -100,6 +107,13 @@ public final class Main {
         LOG.info("staff-sync " + version + " starting with " + config);
         Metrics metrics = new Metrics();
         TextFrames frames = new TextFrames();
+        AccessConfig access = config.access();
+        ReadOnlySwitch readOnly = new ReadOnlySwitch(access.readOnly());
+        TokenVerifier verifier = access.authMode() == AccessConfig.AuthMode.JWT ? TokenVerifier.create(access, metrics) : null;
+        warnAboutAccess(config, readOnly);
+        if (verifier != null) {
+            verifier.start();
+        }
         StaffStore store = Stores.open(config, metrics);
         Hub hub = new Hub(store, config.storeThreads(), config.historySize(), config.dedupSize(), frames, metrics, version);
         Thread hubThread = new Thread(hub, "hub");
@@ -131,13 +145,61 @@ public final class Main {
             public long startedAtMillis() {
                 return startedAt;
             }
+
+            @Override
+            public boolean readOnly() {
+                return readOnly.isOn();
+            }
+
+            @Override
+            public String authMode() {
+                return access.authMode().name().toLowerCase(java.util.Locale.ROOT);
+            }
+
+            @Override
+            public JwksStatus jwks() {
+                return verifier == null ? null : verifier.jwksStatus();
+            }
+
+            @Override
+            public String authNotReadyReason() {
+                return verifier == null ? null : verifier.notReadyReason();
+            }
+
+            @Override
+            public String authWarning() {
+                return verifier == null ? null : verifier.warning();
+            }
         });
+        if (!access.adminToken().isEmpty()) {
+            ReadOnlyEndpoint.serveOn(http, readOnly, access.adminToken());
+        }
         int httpPort = http.start();
-        SyncServer webSocket = new SyncServer(config, hub, frames, metrics);
+        SyncServer webSocket = new SyncServer(config, hub, frames, metrics, verifier, readOnly);
         int wsPort = webSocket.startAndAwait();
         LOG.info("bound ports websocket=" + wsPort + " http=" + httpPort + " (ws://" + config.host() + ":" + wsPort
                 + SyncServer.PATH + ", http://" + config.host() + ":" + httpPort + "/health) store=" + store.kind());
         return new Running(webSocket, hub, http, store);
+    }
+
+    /** Says loudly when anyone who can reach the port may change every row, and when writes are off. */
+    private static void warnAboutAccess(Config config, ReadOnlySwitch readOnly) {
+        if (config.access().authMode() == AccessConfig.AuthMode.OFF && !isLoopback(config.host())) {
+            LOG.warning("AUTH_MODE=off while listening on " + config.host() + ": anyone who can reach port "
+                    + config.port() + " can read and change every staff row. Set AUTH_MODE=jwt (docs/auth.md), "
+                    + "or HOST=127.0.0.1 behind a proxy that authenticates");
+        }
+        if (readOnly.isOn()) {
+            LOG.warning("READ_ONLY=true: every STAFF_* change is refused with READ_ONLY until switched off");
+        }
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     private static int healthcheck(Config config) {

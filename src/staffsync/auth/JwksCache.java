@@ -12,7 +12,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.logging.Logger;
@@ -65,19 +64,19 @@ final class JwksCache {
         this.status = new JwksStatus(url.toString(), 0, null, "not fetched yet");
     }
 
-    /** Fetches now, then keeps the keys fresh on the given scheduler. Returns the first fetch. */
-    CompletableFuture<Void> start(ScheduledExecutorService scheduler) {
-        return fetch().whenComplete((ignored, error) -> scheduleRefresh(scheduler));
+    /**
+     * Fetches now, then keeps the keys fresh; returns the first fetch. The refreshes wait on the
+     * JDK's own delay scheduler (a daemon thread shared by every CompletableFuture), so the
+     * cache owns no thread to stop.
+     */
+    CompletableFuture<Void> start() {
+        return fetch().whenComplete((ignored, error) -> scheduleRefresh());
     }
 
-    private void scheduleRefresh(ScheduledExecutorService scheduler) {
+    private void scheduleRefresh() {
         long delaySeconds = status.lastError() == null ? TimeUnit.MINUTES.toSeconds(REFRESH_MINUTES) : RETRY_SECONDS;
-        try {
-            scheduler.schedule(() -> fetch().whenComplete((ignored, error) -> scheduleRefresh(scheduler)),
-                    delaySeconds, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            // shutting down
-        }
+        CompletableFuture.delayedExecutor(delaySeconds, TimeUnit.SECONDS)
+                .execute(() -> fetch().whenComplete((ignored, error) -> scheduleRefresh()));
     }
 
     List<VerificationKey> keys() {

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.LongSupplier;
 import staffsync.auth.TokenRejected.Reason;
 import staffsync.config.AccessConfig;
@@ -60,8 +59,8 @@ public final class TokenVerifier {
     }
 
     /** Fetches the JWKS (when there is one) and keeps it fresh; returns the first fetch. */
-    public CompletableFuture<Void> start(ScheduledExecutorService scheduler) {
-        return jwks == null ? CompletableFuture.completedFuture(null) : jwks.start(scheduler);
+    public CompletableFuture<Void> start() {
+        return jwks == null ? CompletableFuture.completedFuture(null) : jwks.start();
     }
 
     /** The JWKS's state for /health, or null when only the shared secret is configured. */

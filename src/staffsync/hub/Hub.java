@@ -15,11 +15,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import staffsync.hub.HubEvent.AllPeriodsRequested;
+import staffsync.hub.HubEvent.Authenticated;
 import staffsync.hub.HubEvent.Committed;
 import staffsync.hub.HubEvent.Loaded;
 import staffsync.hub.HubEvent.MutationRejected;
 import staffsync.hub.HubEvent.MutationRequested;
 import staffsync.hub.HubEvent.Register;
+import staffsync.hub.HubEvent.RegisterAwaitingAuth;
 import staffsync.hub.HubEvent.Shutdown;
 import staffsync.hub.HubEvent.SyncRequested;
 import staffsync.hub.HubEvent.Unregister;
@@ -64,6 +66,8 @@ public final class Hub implements Runnable, CommitListener {
     // ---- hub thread only ----
     private final Outbox outbox = new Outbox();
     private final Map<String, Client> clients = new LinkedHashMap<>();
+    /** Connected, acknowledged, not yet authenticated: they receive no events (AUTH_MODE=jwt). */
+    private final Map<String, Client> awaitingAuth = new LinkedHashMap<>();
     private final TreeMap<String, StaffRow> rows = new TreeMap<>();
     private final EventHistory history;
     private final RetryTable retries;
@@ -154,9 +158,14 @@ public final class Hub implements Runnable, CommitListener {
     /** The {@code select}: one case per kind of event. */
     private void handle(HubEvent event) {
         if (event instanceof Register register) {
-            onRegister(register.client());
+            onRegister(register.client(), clients);
+        } else if (event instanceof RegisterAwaitingAuth register) {
+            onRegister(register.client(), awaitingAuth);
+        } else if (event instanceof Authenticated authenticated) {
+            onAuthenticated(authenticated);
         } else if (event instanceof Unregister unregister) {
             clients.remove(unregister.client().connectionId());
+            awaitingAuth.remove(unregister.client().connectionId());
         } else if (event instanceof MutationRequested request) {
             onMutationRequested(request);
         } else if (event instanceof MutationRejected rejected) {
@@ -172,20 +181,33 @@ public final class Hub implements Runnable, CommitListener {
         }
     }
 
-    private void onRegister(Client client) {
+    private void onRegister(Client client, Map<String, Client> into) {
         if (client.isClosed()) {
             return; // it closed before the hub heard of it: its Unregister has already passed
         }
-        clients.put(client.connectionId(), client);
+        into.put(client.connectionId(), client);
         send(client, MessageType.CONNECTION_ACK,
                 ServerMessages.connectionAck(client.connectionId(), epoch, sequence, serverVersion));
+    }
+
+    /** AUTH_OK marks the point from which the client receives events: its sequenceNumber is the last one before. */
+    private void onAuthenticated(Authenticated event) {
+        Client client = event.client();
+        Client waiting = awaitingAuth.remove(client.connectionId());
+        if (waiting != null) {
+            clients.put(client.connectionId(), waiting);
+        } else if (!clients.containsKey(client.connectionId())) {
+            return; // closed meanwhile
+        }
+        send(client, MessageType.AUTH_OK,
+                ServerMessages.authOk(event.role(), event.subject(), event.expiresAt(), sequence, event.inReplyTo()));
     }
 
     private void onMutationRequested(MutationRequested request) {
         Client client = request.client();
         Origin origin = request.origin();
         if (origin.clientSequence() != null) {
-            RetryTable.Key key = new RetryTable.Key(origin.clientId(), origin.clientSequence());
+            RetryTable.Key key = RetryTable.Key.of(origin);
             Object known = retries.lookup(key);
             if (known instanceof Frame original) {
                 // A retry of a committed change: the original event again, byte for byte.
@@ -234,7 +256,7 @@ public final class Hub implements Runnable, CommitListener {
         List<Client> told = new ArrayList<>();
         told.add(event.client());
         if (inReplyTo != null) {
-            told.addAll(retries.rejected(new RetryTable.Key(event.origin().clientId(), inReplyTo)));
+            told.addAll(retries.rejected(RetryTable.Key.of(event.origin())));
         }
         for (Client client : told) {
             outbox.send(client, frame);
@@ -264,7 +286,7 @@ public final class Hub implements Runnable, CommitListener {
         metrics.broadcast(event.kind().wireType, clients.size());
         Origin origin = event.origin();
         if (origin != null && origin.clientSequence() != null) {
-            List<Client> waiting = retries.committed(new RetryTable.Key(origin.clientId(), origin.clientSequence()), frame);
+            List<Client> waiting = retries.committed(RetryTable.Key.of(origin), frame);
             // Waiting retries are connected clients: the broadcast above was their answer.
             waiting.forEach(Client::mutationSettled);
         }
@@ -286,7 +308,7 @@ public final class Hub implements Runnable, CommitListener {
             history.add(event.sequence(), frame);
             Origin origin = event.origin();
             if (origin != null && origin.clientSequence() != null) {
-                retries.committed(new RetryTable.Key(origin.clientId(), origin.clientSequence()), frame);
+                retries.committed(RetryTable.Key.of(origin), frame);
             }
         }
         LOG.info("store " + store.kind() + " loaded: " + rows.size() + " rows, epoch " + epoch
@@ -353,6 +375,6 @@ public final class Hub implements Runnable, CommitListener {
     }
 
     private void publishStatus(boolean running) {
-        status = new HubStatus(running, loaded, clients.size(), epoch, sequence, rows.size());
+        status = new HubStatus(running, loaded, clients.size() + awaitingAuth.size(), epoch, sequence, rows.size());
     }
 }

@@ -4,15 +4,26 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import staffsync.protocol.Origin;
 
 /**
- * Remembers the outcome of recent mutations by (clientId, sequenceNumber), so that a client
+ * Remembers the outcome of recent mutations by (token subject, clientId, sequenceNumber), so that a client
  * which resends one after a lost connection gets the original outcome instead of a second
  * change. Bounded: the least recently used entries are forgotten first. Owned by the hub thread.
  */
 final class RetryTable {
 
-    record Key(String clientId, long sequence) {}
+    /** {@code subject} is the sender's token {@code sub} (null without authentication). */
+    record Key(String subject, String clientId, long sequence) {
+        Key(String clientId, long sequence) {
+            this(null, clientId, sequence);
+        }
+
+        /** The key of a change that carries a client sequence number. */
+        static Key of(Origin origin) {
+            return new Key(origin.subject(), origin.clientId(), origin.clientSequence());
+        }
+    }
 
     /** A mutation still at the store; retries that arrive meanwhile wait for it. */
     static final class Pending {

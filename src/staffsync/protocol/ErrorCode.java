@@ -12,5 +12,7 @@ public enum ErrorCode {
     /** The change was not applied; the client may retry it. */
     STORE_UNAVAILABLE,
     UNAUTHORIZED,
+    /** Writes are switched off (READ_ONLY, PUT /admin/read-only); nothing was applied. */
+    READ_ONLY,
     INTERNAL
 }

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.math.BigDecimal;
 import java.util.UUID;
+import staffsync.protocol.ClientRequest.Auth;
 import staffsync.protocol.ClientRequest.CreateStaff;
 import staffsync.protocol.ClientRequest.DeleteStaff;
 import staffsync.protocol.ClientRequest.Ping;
@@ -75,6 +76,7 @@ public final class MessageParser {
                     optionalNonNegative(body, "sinceSequence", ErrorCode.VALIDATION_FAILED, "payload."),
                     optionalEpoch(body));
             case MessageType.SYNC_ALL_PERIODS_REQUEST -> new SyncAllPeriods();
+            case MessageType.AUTH -> parseAuth(body);
             default -> throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "unknown message type '" + type + "'");
         };
     }
@@ -113,6 +115,14 @@ public final class MessageParser {
         String staffId = staffId(body.get("staffId"), "payload.staffId");
         Long version = optionalNonNegative(body, "version", ErrorCode.VALIDATION_FAILED, "payload.");
         return new DeleteStaff(staffId, version);
+    }
+
+    private static Auth parseAuth(JsonObject body) throws ProtocolException {
+        JsonElement token = body.get("token");
+        if (!isString(token) || token.getAsString().isEmpty()) {
+            throw validation("payload.token must be the access token, as a string", null);
+        }
+        return new Auth(token.getAsString());
     }
 
     // ---- small readers; each names the field it complains about ----

@@ -43,6 +43,8 @@ final class ClientConnection implements Client {
     private final Metrics metrics;
     final RateLimiter rateLimiter;
     final AtomicInteger pendingMutations = new AtomicInteger();
+    /** Its token and timer with AUTH_MODE=jwt; see {@link AccessControl}. */
+    final ConnectionAuth auth = new ConnectionAuth();
 
     private final ConcurrentLinkedQueue<ByteBuffer> queue = new ConcurrentLinkedQueue<>();
     /** Bytes appended and not yet written: exact, so the bound is too. */
@@ -196,6 +198,12 @@ final class ClientConnection implements Client {
         } finally {
             writeLock.unlock();
         }
+    }
+
+    /** Closes with this code after what is queued; a peer that does not answer is cut off a little later. */
+    void closeWith(int code, String reason) {
+        socket.close(code, reason);
+        server.closeLater(socket, code);
     }
 
     private void dropSlowConsumer(long backlog) {

@@ -23,12 +23,14 @@ final class MessageHandler {
     private final TextFrames frames;
     private final Metrics metrics;
     private final int maxPendingPerConnection;
+    private final AccessControl access;
 
-    MessageHandler(Hub hub, TextFrames frames, Metrics metrics, int maxPendingPerConnection) {
+    MessageHandler(Hub hub, TextFrames frames, Metrics metrics, int maxPendingPerConnection, AccessControl access) {
         this.hub = hub;
         this.frames = frames;
         this.metrics = metrics;
         this.maxPendingPerConnection = maxPendingPerConnection;
+        this.access = access;
     }
 
     void onText(ClientConnection client, String text) {
@@ -52,14 +54,31 @@ final class MessageHandler {
             client.send(frames.encode(
                     ServerMessages.pong(ping.payloadJson(), hub.status().sequence(), inReplyTo)));
             metrics.sent(MessageType.PONG, 1);
-        } else if (request instanceof ClientRequest.Mutation mutation) {
+            return;
+        }
+        if (request instanceof ClientRequest.Auth auth) {
+            access.onAuth(client, auth.token(), inReplyTo);
+            return;
+        }
+        AccessControl.Refusal refusal = access.refusal(client, request);
+        if (refusal != null) {
+            String staffId = null;
+            if (request instanceof ClientRequest.Mutation mutation) {
+                metrics.writeRefused(refusal.metricReason());
+                staffId = mutation.staffId();
+            }
+            replyError(client, refusal.code(), refusal.message(), staffId, inReplyTo);
+            return;
+        }
+        if (request instanceof ClientRequest.Mutation mutation) {
             if (client.pendingMutations.incrementAndGet() > maxPendingPerConnection) {
                 client.pendingMutations.decrementAndGet();
                 replyError(client, ErrorCode.RATE_LIMITED, "too many changes waiting for the store "
                         + "(MAX_PENDING_PER_CONNECTION); this one was not applied", mutation.staffId(), inReplyTo);
                 return;
             }
-            hub.submit(new HubEvent.MutationRequested(client, new Origin(envelope.clientId(), inReplyTo), mutation));
+            Origin origin = new Origin(envelope.clientId(), inReplyTo, access.subject(client));
+            hub.submit(new HubEvent.MutationRequested(client, origin, mutation));
         } else if (request instanceof ClientRequest.SyncRequest sync) {
             hub.submit(new HubEvent.SyncRequested(client, sync, inReplyTo));
         } else if (request instanceof ClientRequest.SyncAllPeriods all) {

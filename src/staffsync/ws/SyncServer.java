@@ -6,8 +6,8 @@ import java.nio.ByteBuffer;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
@@ -22,6 +22,9 @@ import org.java_websocket.handshake.ClientHandshake;
 import org.java_websocket.handshake.ServerHandshakeBuilder;
 import org.java_websocket.protocols.Protocol;
 import org.java_websocket.server.WebSocketServer;
+import staffsync.auth.ReadOnlySwitch;
+import staffsync.auth.TokenVerifier;
+import staffsync.config.AccessConfig;
 import staffsync.config.Config;
 import staffsync.hub.Hub;
 import staffsync.hub.HubEvent;
@@ -31,8 +34,8 @@ import staffsync.metrics.Metrics;
  * The WebSocket edge, serving {@value #PATH}. Threads: Java-WebSocket's selector (accepts and
  * reads) and workers (handshakes, decoding, our callbacks), our {@link SocketWriter}s (every
  * byte written to an open connection), and ws-timers (reaping handshakes, hard closes, the
- * {@link WriteDemandRepair} sweep). The callbacks only parse, answer cheaply or queue work for
- * the hub; they never wait.
+ * {@link WriteDemandRepair} sweep, authentication deadlines and token expiries). The callbacks
+ * only parse, answer cheaply or queue work for the hub; they never wait.
  */
 public final class SyncServer extends WebSocketServer {
     public static final String PATH = "/staff-sync";
@@ -46,24 +49,38 @@ public final class SyncServer extends WebSocketServer {
     private final Config config;
     private final Metrics metrics;
     private final MessageHandler handler;
+    private final AccessControl access;
     private final HandshakeReaper reaper;
     final WriteDemandRepair writeRepair;
     private final SocketWriter[] writers;
     private final AtomicLong connectionCounter = new AtomicLong();
     private final CountDownLatch started = new CountDownLatch(1);
-    private final ScheduledExecutorService timers =
-            Executors.newSingleThreadScheduledExecutor(task -> daemon(task, "ws-timers"));
+    private final ScheduledExecutorService timers = timerThread();
     private volatile boolean shuttingDown;
     private volatile Exception startFailure;
 
+    /** Without authentication (AUTH_MODE=off): every connection may read and write. */
     public SyncServer(Config config, Hub hub, TextFrames frames, Metrics metrics) {
+        this(config, hub, frames, metrics, null, new ReadOnlySwitch(config.access().readOnly()));
+    }
+
+    /**
+     * @param verifier checks access tokens with AUTH_MODE=jwt; null with AUTH_MODE=off
+     * @param readOnly the operator's switch turning every write off
+     */
+    public SyncServer(Config config, Hub hub, TextFrames frames, Metrics metrics, TokenVerifier verifier,
+                      ReadOnlySwitch readOnly) {
         super(new InetSocketAddress(config.host(), config.port()),
                 Math.max(2, Runtime.getRuntime().availableProcessors()),
                 List.<Draft>of(boundedDraft(config.maxMessageBytes())));
         this.hub = hub;
         this.config = config;
         this.metrics = metrics;
-        this.handler = new MessageHandler(hub, frames, metrics, config.maxPendingPerConnection());
+        if ((verifier != null) != (config.access().authMode() == AccessConfig.AuthMode.JWT)) {
+            throw new IllegalArgumentException("AUTH_MODE=jwt needs a token verifier, and only it");
+        }
+        this.access = new AccessControl(verifier, readOnly, timers, hub, frames, metrics, config.access().authTimeoutMs());
+        this.handler = new MessageHandler(hub, frames, metrics, config.maxPendingPerConnection(), access);
         this.reaper = new HandshakeReaper(config.handshakeTimeoutMs(), config.socketSendBufferBytes(), metrics);
         this.writeRepair = new WriteDemandRepair(this::getConnections, this::onWriteDemand, metrics);
         this.writers = new SocketWriter[config.writerThreads()];
@@ -175,7 +192,7 @@ public final class SyncServer extends WebSocketServer {
         conn.setAttachment(client);
         socket.attach(client);
         metrics.connectionOpened();
-        hub.submit(new HubEvent.Register(client));
+        access.opened(client);
         // The library's selector keeps a key it wrote the handshake response on in its selected
         // set until the peer sends something, revisiting every such key on every wake-up: 10,000
         // silent clients connecting at once cost it about 30 s of CPU. A ping now makes every
@@ -187,6 +204,7 @@ public final class SyncServer extends WebSocketServer {
     public void onClose(WebSocket conn, int code, String reason, boolean remote) {
         ClientConnection client = conn.getAttachment();
         if (client != null) {
+            access.closed(client);
             hub.submit(new HubEvent.Unregister(client));
             LOG.fine(() -> client.connectionId() + " closed: " + code + " " + reason);
         }
@@ -229,6 +247,13 @@ public final class SyncServer extends WebSocketServer {
     void closeLater(WebSocketImpl socket, int code) {
         timers.schedule(() -> socket.closeConnection(code, "closed without a closing handshake"),
                 CLOSE_GRACE_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /** One thread; cancelled tasks leave its queue at once (every connection's token expiry is one). */
+    private static ScheduledExecutorService timerThread() {
+        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, task -> daemon(task, "ws-timers"));
+        timers.setRemoveOnCancelPolicy(true);
+        return timers;
     }
 
     private static Thread daemon(Runnable task, String name) {
