@@ -7,6 +7,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -112,7 +115,7 @@ public final class Main {
         TokenVerifier verifier = access.authMode() == AccessConfig.AuthMode.JWT ? TokenVerifier.create(access, metrics) : null;
         warnAboutAccess(config, readOnly);
         if (verifier != null) {
-            verifier.start();
+            awaitFirstKeys(verifier, access.jwksTimeoutMs());
         }
         StaffStore store = Stores.open(config, metrics);
         Hub hub = new Hub(store, config.storeThreads(), config.historySize(), config.dedupSize(), frames, metrics, version);
@@ -180,6 +183,20 @@ public final class Main {
         LOG.info("bound ports websocket=" + wsPort + " http=" + httpPort + " (ws://" + config.host() + ":" + wsPort
                 + SyncServer.PATH + ", http://" + config.host() + ":" + httpPort + "/health) store=" + store.kind());
         return new Running(webSocket, hub, http, store);
+    }
+
+    /**
+     * Fetches the JWKS before the WebSocket port opens, so the first clients find the keys there
+     * (a token whose key is missing would wait for a fetch). A JWKS that does not answer within
+     * JWKS_TIMEOUT_MS delays nothing further: the server starts and /ready says why it cannot
+     * check tokens.
+     */
+    private static void awaitFirstKeys(TokenVerifier verifier, long timeoutMs) throws InterruptedException {
+        try {
+            verifier.start().get(timeoutMs + 1_000, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            LOG.warning("starting without the JWKS: its first fetch has not finished");
+        }
     }
 
     /** Says loudly when anyone who can reach the port may change every row, and when writes are off. */

@@ -48,6 +48,8 @@ final class JwksCache {
     private final FetchObserver observer;
 
     private volatile List<VerificationKey> keys = List.of();
+    /** Counts changes of the key set (written by the thread completing a fetch). */
+    private volatile long generation;
     private volatile JwksStatus status;
 
     // ---- guarded by this ----
@@ -81,6 +83,11 @@ final class JwksCache {
 
     List<VerificationKey> keys() {
         return keys;
+    }
+
+    /** Changes whenever the key set does: what a verification was made with. */
+    long generation() {
+        return generation;
     }
 
     JwksStatus status() {
@@ -147,7 +154,10 @@ final class JwksCache {
             LOG.warning("could not fetch the JWKS: " + failure + "; keeping the " + before.keys() + " key(s) held");
             return;
         }
-        keys = set.keys();
+        if (!set.keys().equals(keys)) {
+            keys = set.keys();
+            generation++; // only this thread writes it: one fetch at a time
+        }
         status = new JwksStatus(before.url(), set.keys().size(), Instant.now(), null);
         if (before.keys() != set.keys().size() || before.lastError() != null) {
             LOG.info("JWKS fetched from " + url + ": " + set.keys().size() + " usable key(s) " + kids(set.keys()));

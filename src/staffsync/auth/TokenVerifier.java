@@ -27,13 +27,14 @@ public final class TokenVerifier {
     private final ClaimRules rules;
     private final LongSupplier clockMillis;
     private final Metrics metrics;
+    private final VerifiedTokenCache verified;
 
     /**
      * @param sharedSecret the HS256 secret's key, or null: HS256 tokens are then refused
      * @param jwks         the JWKS's keys, or null: ES256 and RS256 tokens are then refused
      */
     TokenVerifier(VerificationKey sharedSecret, JwksCache jwks, ClaimRules rules, LongSupplier clockMillis,
-                  Metrics metrics) {
+                  Metrics metrics, int cacheSize) {
         if (sharedSecret == null && jwks == null) {
             throw new IllegalArgumentException("a token verifier needs a shared secret, a JWKS, or both");
         }
@@ -42,6 +43,7 @@ public final class TokenVerifier {
         this.rules = rules;
         this.clockMillis = clockMillis;
         this.metrics = metrics;
+        this.verified = new VerifiedTokenCache(cacheSize);
     }
 
     /** The verifier the configuration asks for: the shared secret and/or the JWKS. */
@@ -55,7 +57,7 @@ public final class TokenVerifier {
             jwks = new JwksCache(access.jwksUrl(), http, timeout, System::nanoTime, metrics::jwksFetched);
         }
         ClaimRules rules = new ClaimRules(access.jwtAudience(), access.jwtIssuer(), ClaimRules.claimPath(access.editorClaim()));
-        return new TokenVerifier(secret, jwks, rules, System::currentTimeMillis, metrics);
+        return new TokenVerifier(secret, jwks, rules, System::currentTimeMillis, metrics, access.tokenCacheSize());
     }
 
     /** Fetches the JWKS (when there is one) and keeps it fresh; returns the first fetch. */
@@ -90,20 +92,43 @@ public final class TokenVerifier {
 
     /** The token's holder, or a future failed with {@link TokenRejected}. */
     public CompletableFuture<VerifiedToken> verify(String token) {
+        if (token.length() > Jwt.MAX_TOKEN_CHARS) {
+            // Before hashing it for the cache: a huge token costs nothing.
+            return recorded(CompletableFuture.failedFuture(new TokenRejected(Reason.TOO_LARGE, "token is larger than 8 KiB")));
+        }
+        String digest = VerifiedTokenCache.digest(token);
+        long generation = jwks == null ? 0 : jwks.generation();
+        VerifiedToken known = verified.get(digest, generation, clockMillis.getAsLong());
+        if (known != null) {
+            metrics.tokenChecked("cached");
+            return CompletableFuture.completedFuture(known);
+        }
+        return recorded(checkSignatureAndClaims(token)).whenComplete((holder, error) -> {
+            if (holder != null) {
+                verified.put(digest, holder, generation, clockMillis.getAsLong());
+            }
+        });
+    }
+
+    private CompletableFuture<VerifiedToken> recorded(CompletableFuture<VerifiedToken> result) {
+        return result.whenComplete((holder, error) ->
+                metrics.tokenChecked(error == null ? "accepted" : rejection(error).reason().label()));
+    }
+
+    private CompletableFuture<VerifiedToken> checkSignatureAndClaims(String token) {
         CompletableFuture<VerifiedToken> result;
         try {
             Jwt jwt = Jwt.parse(token);
             List<VerificationKey> candidates = candidates(jwt);
             if (!candidates.isEmpty()) {
-                result = CompletableFuture.completedFuture(check(jwt, candidates));
+                result = CompletableFuture.completedFuture(verifyWith(jwt, candidates));
             } else {
                 result = afterRefetch(jwt);
             }
         } catch (TokenRejected e) {
             result = CompletableFuture.failedFuture(e);
         }
-        return result.whenComplete((verified, error) ->
-                metrics.tokenChecked(error == null ? "accepted" : rejection(error).reason().label()));
+        return result;
     }
 
     /** The {@link TokenRejected} behind a failed {@link #verify} future (unwrapping the future's wrapper). */
@@ -159,7 +184,7 @@ public final class TokenVerifier {
                 if (candidates.isEmpty()) {
                     throw unknownKey();
                 }
-                return check(jwt, candidates);
+                return verifyWith(jwt, candidates);
             } catch (TokenRejected e) {
                 throw new CompletionException(e);
             }
@@ -170,7 +195,7 @@ public final class TokenVerifier {
         return new TokenRejected(Reason.UNKNOWN_KEY, "token is signed by a key that is not in the project's JWKS");
     }
 
-    private VerifiedToken check(Jwt jwt, List<VerificationKey> candidates) throws TokenRejected {
+    private VerifiedToken verifyWith(Jwt jwt, List<VerificationKey> candidates) throws TokenRejected {
         for (VerificationKey key : candidates) {
             if (key.verifies(jwt.signingInput(), jwt.signature())) {
                 return rules.check(jwt.claims(), clockMillis.getAsLong());

@@ -12,6 +12,7 @@ import java.util.Locale;
  * @param jwtSecret      {@code SUPABASE_JWT_SECRET} for HS256 tokens, or "" when unset
  * @param jwksUrl        where the ES256/RS256 keys are published, or null when there is none
  * @param jwtIssuer      the {@code iss} tokens must carry, or null (no SUPABASE_URL: not checked)
+ * @param tokenCacheSize verified tokens remembered (by digest, until their exp); 0 remembers none
  * @param allowedOrigins the exact origins a browser may connect from; empty means any ({@code *})
  * @param adminToken     {@code ADMIN_TOKEN} for {@code PUT /admin/read-only}, or "" (no endpoint)
  */
@@ -24,6 +25,7 @@ public record AccessConfig(
         String editorClaim,
         long authTimeoutMs,
         long jwksTimeoutMs,
+        int tokenCacheSize,
         List<String> allowedOrigins,
         boolean readOnly,
         String adminToken) {
@@ -70,6 +72,7 @@ public record AccessConfig(
                 editorClaim,
                 in.integer("AUTH_TIMEOUT_MS", 10_000, 100, 3_600_000),
                 in.integer("JWKS_TIMEOUT_MS", 5_000, 100, 600_000),
+                (int) in.integer("TOKEN_CACHE_SIZE", 10_000, 0, 10_000_000),
                 origins(in.text("ALLOWED_ORIGINS", "*")),
                 in.bool("READ_ONLY", false),
                 adminToken);

@@ -2,6 +2,7 @@ package staffsync.ws;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
@@ -45,6 +46,8 @@ public final class SyncServer extends WebSocketServer {
     private final Metrics metrics;
     private final MessageHandler handler;
     private final AccessControl access;
+    /** Null with AUTH_MODE=off. */
+    private final TokenVerifier verifier;
     private final HandshakeReaper reaper;
     final WriteDemandRepair writeRepair;
     private final SocketWriter[] writers;
@@ -74,9 +77,10 @@ public final class SyncServer extends WebSocketServer {
         if ((verifier != null) != (config.access().authMode() == AccessConfig.AuthMode.JWT)) {
             throw new IllegalArgumentException("AUTH_MODE=jwt needs a token verifier, and only it");
         }
+        this.verifier = verifier;
         this.access = new AccessControl(verifier, readOnly, timers, hub, frames, metrics, config.access().authTimeoutMs());
         this.handler = new MessageHandler(hub, frames, metrics, config.maxPendingPerConnection(), access);
-        InboundRules rules = new InboundRules(List.of(new UpgradeRequestCheck(PATH)), config.maxMessageBytes(),
+        InboundRules rules = new InboundRules(handshakeChecks(config, verifier, metrics), config.maxMessageBytes(),
                 this::closeLater);
         this.reaper = new HandshakeReaper(config.handshakeTimeoutMs(), config.socketSendBufferBytes(), metrics, rules);
         this.writeRepair = new WriteDemandRepair(this::getConnections, this::onWriteDemand, metrics);
@@ -92,6 +96,18 @@ public final class SyncServer extends WebSocketServer {
         // then retry only after 1, 3, 7 s. Ask for more; the kernel caps it at net.core.somaxconn.
         setMaxPendingConnections(ACCEPT_BACKLOG);
         setConnectionLostTimeout(config.pingIntervalSeconds());
+    }
+
+    /** In order: is it an upgrade to our path, from an allowed origin (403), with a valid token if it has one (401). */
+    private static List<HandshakeCheck> handshakeChecks(Config config, TokenVerifier verifier, Metrics metrics) {
+        List<HandshakeCheck> checks = new ArrayList<>(List.of(new UpgradeRequestCheck(PATH)));
+        if (!config.access().allowedOrigins().isEmpty()) {
+            checks.add(new OriginCheck(config.access(), metrics));
+        }
+        if (verifier != null) {
+            checks.add(new AccessTokenCheck(verifier, metrics));
+        }
+        return checks;
     }
 
     /** Starts the selector thread and waits until the port is bound; returns the bound port. */
@@ -162,7 +178,13 @@ public final class SyncServer extends WebSocketServer {
         conn.setAttachment(client);
         socket.attach(client);
         metrics.connectionOpened();
-        access.opened(client);
+        String handshakeToken = verifier == null ? null : AccessTokenCheck.tokenOf(socket.openingRequest());
+        if (handshakeToken == null) {
+            access.opened(client);
+        } else {
+            // Verified by AccessTokenCheck a moment ago: found again in the verifier's memory.
+            access.opened(client, verifier.verify(handshakeToken));
+        }
         // The library's selector keeps a key it wrote the handshake response on in its selected
         // set until the peer sends something, revisiting every such key on every wake-up: 10,000
         // silent clients connecting at once cost it about 30 s of CPU. A ping now makes every

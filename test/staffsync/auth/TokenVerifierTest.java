@@ -56,11 +56,11 @@ class TokenVerifierTest {
 
     private TokenVerifier secretOnly(ClaimRules claimRules) {
         return new TokenVerifier(VerificationKey.sharedSecret(Tokens.SECRET.getBytes(StandardCharsets.UTF_8)), null,
-                claimRules, nowMillis::get, new Metrics());
+                claimRules, nowMillis::get, new Metrics(), 100);
     }
 
     private TokenVerifier jwksOnly(JwksCache cache) {
-        return new TokenVerifier(null, cache, rules, nowMillis::get, new Metrics());
+        return new TokenVerifier(null, cache, rules, nowMillis::get, new Metrics(), 100);
     }
 
     private static VerifiedToken accepted(CompletableFuture<VerifiedToken> result) throws Exception {
@@ -102,7 +102,7 @@ class TokenVerifierTest {
     @Test
     void bothTheSharedSecretAndTheJwksWorkAtOnceDuringAKeyRotation() throws Exception {
         TokenVerifier verifier = new TokenVerifier(VerificationKey.sharedSecret(Tokens.SECRET.getBytes(StandardCharsets.UTF_8)),
-                jwks(Tokens.jwks(EC)), rules, nowMillis::get, new Metrics());
+                jwks(Tokens.jwks(EC)), rules, nowMillis::get, new Metrics(), 100);
         assertEquals("old", accepted(verifier.verify(HMAC.sign(user("old")))).subject());
         assertEquals("new", accepted(verifier.verify(EC.sign(user("new")))).subject());
     }
@@ -392,5 +392,43 @@ class TokenVerifierTest {
         for (String part : token.split("\\.")) {
             assertFalse(refused(verifier.verify(token)).getMessage().contains(part));
         }
+    }
+
+    // ---- tokens verified before ----
+
+    @Test
+    void aTokenVerifiedBeforeIsFoundAgainWithoutASecondSignatureCheck() throws Exception {
+        Metrics metrics = new Metrics();
+        TokenVerifier verifier = new TokenVerifier(null, jwks(Tokens.jwks(EC)), rules, nowMillis::get, metrics, 100);
+        String token = EC.sign(user("again"));
+        accepted(verifier.verify(token));
+        CompletableFuture<VerifiedToken> second = verifier.verify(token);
+        assertTrue(second.isDone());
+        assertEquals("again", accepted(second).subject());
+        String text = metrics.render(() -> 0, 0, 0);
+        assertTrue(text.contains("staffsync_tokens_checked_total{outcome=\"accepted\"} 1")
+                && text.contains("staffsync_tokens_checked_total{outcome=\"cached\"} 1"), text);
+    }
+
+    @Test
+    void aRememberedTokenIsRefusedOnceItsKeyLeavesTheJwks() throws Exception {
+        JwksCache cache = jwks(Tokens.jwks(EC, RSA));
+        TokenVerifier verifier = jwksOnly(cache);
+        String token = EC.sign(user("revoked"));
+        accepted(verifier.verify(token));
+        jwksServer.serve(Tokens.jwks(RSA));
+        cache.fetch().get(10, TimeUnit.SECONDS);
+        assertEquals(Reason.UNKNOWN_KEY, refused(verifier.verify(token)).reason());
+    }
+
+    @Test
+    void aRememberedTokenIsRefusedOnceItHasExpired() throws Exception {
+        TokenVerifier verifier = secretOnly(rules);
+        JsonObject claims = user("short");
+        claims.addProperty("exp", nowMillis.get() / 1000 + 60);
+        String token = HMAC.sign(claims);
+        accepted(verifier.verify(token));
+        nowMillis.addAndGet(61_000);
+        assertEquals(Reason.EXPIRED, refused(verifier.verify(token)).reason());
     }
 }

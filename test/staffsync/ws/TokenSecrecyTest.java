@@ -73,6 +73,11 @@ class TokenSecrecyTest {
             said.append(authWith(server, expiredToken));
             said.append(authWith(server, unknownKey));
             said.append(authWith(server, malformed));
+            try (WsClient viaUrl = WsClient.connect(java.net.URI.create(server.wsUri() + "?access_token=" + good), "url")) {
+                said.append(viaUrl.ack()).append(viaUrl.next());
+            }
+            said.append(WsClient.refusedStatus(java.net.URI.create(server.wsUri() + "?access_token=" + forged), Map.of()));
+            said.append(WsClient.refusedStatus(java.net.URI.create(server.wsUri() + "?access_token=" + expiredToken), Map.of()));
             jwks.fail(503);
             said.append(get(server, "/health")).append(get(server, "/ready")).append(get(server, "/metrics"));
             server.terminate();
