@@ -30,13 +30,15 @@ import java.util.stream.Stream;
  *
  * <p>Settings come from system properties (bench/bench.sh sets them): bench.jar, bench.jvmFlags,
  * bench.go, bench.nodeDir, bench.out, bench.quick, bench.runs, bench.scenarios, bench.servers,
- * bench.storeBenchCp.
+ * bench.storeBenchCp, bench.auth (jwt: scenario (c) also as staff-sync/jwt).
  */
 public final class Bench {
     static final String OURS = "staff-sync";
     static final String GO = "go-hub";
     static final String NODE = "node-ws";
     static final String OURS_FILE = "staff-sync/file";
+    /** staff-sync with AUTH_MODE=jwt, each connection with its own ES256 token (BENCH_AUTH=jwt, scenario (c)). */
+    static final String OURS_JWT = "staff-sync/jwt";
 
     private final boolean quick = Boolean.getBoolean("bench.quick");
     private final int runs = Integer.getInteger("bench.runs", quick ? 1 : 3);
@@ -44,6 +46,9 @@ public final class Bench {
     private final List<String> servers = List.of(System.getProperty("bench.servers", OURS + "," + GO + "," + NODE).split(","));
     private final String scenarios = System.getProperty("bench.scenarios", "abcde");
     private final long clockTicks = clockTicks();
+    private final boolean compareJwt = "jwt".equals(System.getProperty("bench.auth", "off"));
+    /** Made on first use by a staff-sync/jwt run; main thread only. */
+    private BenchAuth auth;
     private int runCounter;
 
     /** {@code store}: the store staff-sync runs on in this scenario (memory or file). */
@@ -103,6 +108,10 @@ public final class Bench {
                     // Also the durable store, for the record: one publisher's updates to one row are fsync-bound.
                     these.add(these.indexOf(OURS) + 1, OURS_FILE);
                 }
+                if (compareJwt && template.id().equals("c") && servers.contains(OURS)) {
+                    // The cost of authentication: the same connects, each with a token to verify.
+                    these.add(these.indexOf(OURS) + 1, OURS_JWT);
+                }
                 for (String server : these) {
                     RunResult result = runOne(template, server, r);
                     results.add(result);
@@ -141,6 +150,9 @@ public final class Bench {
         Chart.draw(results, scenarioInfo, out.resolve("latency.png"), (String) report.get("date"));
         System.out.println("wrote " + out.resolve("results.json") + ", " + out.resolve("results.md") + ", "
                 + out.resolve("latency.png"));
+        if (auth != null) {
+            auth.close();
+        }
     }
 
     // ---- one run ----
@@ -158,6 +170,10 @@ public final class Bench {
         Files.createDirectories(out.resolve("logs"));
         Path log = out.resolve("logs").resolve(template.id() + "-" + server.replace('/', '-') + "-" + run + ".log");
         String store = server.equals(OURS_FILE) ? "file" : template.store();
+        if (server.equals(OURS_JWT) && auth == null) {
+            auth = new BenchAuth();
+            auth.tokens(t.subscribers() + t.publishers()); // signed now, outside every run's timing
+        }
         Process process = start(server, port, data, log, store);
         String loadBefore = Files.readString(Path.of("/proc/loadavg")).trim();
         long pid = process.pid();
@@ -168,6 +184,8 @@ public final class Bench {
         try {
             waitForPort(port, process, log);
             long startCpu = cpuTicks(pid);
+            List<String> tokens = server.equals(OURS_JWT)
+                    ? auth.tokens(spec.subscribers() + spec.publishers()) : List.of();
             LoadGen gen = new LoadGen(spec, new LoadGen.Probe() {
                 @Override
                 public void measureStarted() {
@@ -180,7 +198,7 @@ public final class Bench {
                     cpu[1] = cpuTicks(pid);
                     selfStart[1] = cpuTicks(ProcessHandle.current().pid());
                 }
-            });
+            }, tokens);
             figures = gen.run();
             double measuredCpu = (cpu[1] - cpu[0]) / (double) clockTicks;
             double totalCpu = (cpuTicks(pid) - startCpu) / (double) clockTicks;
@@ -246,6 +264,9 @@ public final class Bench {
                 command.add("-jar");
                 command.add(System.getProperty("bench.jar", "build-bench/staff-sync.jar"));
                 builder.environment().putAll(oursEnvironment(port, data));
+                if (server.equals(OURS_JWT)) {
+                    builder.environment().putAll(auth.serverEnvironment());
+                }
                 builder.environment().put("STORE", store);
             }
             case GO -> {
