@@ -1,8 +1,6 @@
 package staffsync;
 
-import java.net.InetAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -201,21 +199,12 @@ public final class Main {
 
     /** Says loudly when anyone who can reach the port may change every row, and when writes are off. */
     private static void warnAboutAccess(Config config, ReadOnlySwitch readOnly) {
-        if (config.access().authMode() == AccessConfig.AuthMode.OFF && !isLoopback(config.host())) {
-            LOG.warning("AUTH_MODE=off while listening on " + config.host() + ": anyone who can reach port "
-                    + config.port() + " can read and change every staff row. Set AUTH_MODE=jwt (docs/auth.md), "
-                    + "or HOST=127.0.0.1 behind a proxy that authenticates");
+        String exposed = config.access().exposureWarning(config.host(), config.port());
+        if (exposed != null) {
+            LOG.warning(exposed);
         }
         if (readOnly.isOn()) {
             LOG.warning("READ_ONLY=true: every STAFF_* change is refused with READ_ONLY until switched off");
-        }
-    }
-
-    private static boolean isLoopback(String host) {
-        try {
-            return InetAddress.getByName(host).isLoopbackAddress();
-        } catch (UnknownHostException e) {
-            return false;
         }
     }
 

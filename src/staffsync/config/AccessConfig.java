@@ -1,6 +1,8 @@
 package staffsync.config;
 
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -124,6 +126,27 @@ public record AccessConfig(
     /** True when the origin may open a WebSocket (no Origin header: a non-browser client, allowed). */
     public boolean allowsOrigin(String origin) {
         return origin == null || allowedOrigins.isEmpty() || allowedOrigins.contains(origin);
+    }
+
+    /**
+     * The warning to log at start when anyone on the network may change every row: AUTH_MODE=off
+     * on an address other than loopback. Null when there is nothing to warn about.
+     */
+    public String exposureWarning(String host, int port) {
+        if (authMode != AuthMode.OFF || isLoopback(host)) {
+            return null;
+        }
+        return "AUTH_MODE=off while listening on " + host + ": anyone who can reach port " + port
+                + " can read and change every staff row. Set AUTH_MODE=jwt (docs/auth.md), or HOST=127.0.0.1 "
+                + "behind a proxy that authenticates";
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     /** Never the secret or the admin token: this is what logs may show. */

@@ -119,4 +119,16 @@ class ConfigTest {
         String text = Config.from(Map.of("SUPABASE_JWT_SECRET", secret, "ADMIN_TOKEN", admin, "AUTH_MODE", "jwt")).toString();
         assertTrue(!text.contains(secret) && !text.contains(admin), text);
     }
+
+    @Test
+    void authModeOffWarnsWhenListeningBeyondLoopback() throws Exception {
+        AccessConfig off = Config.from(Map.of()).access();
+        String warning = off.exposureWarning("0.0.0.0", 8080);
+        assertTrue(warning != null && warning.contains("AUTH_MODE=off") && warning.contains("8080"), warning);
+        assertTrue(off.exposureWarning("10.1.2.3", 8080) != null);
+        assertTrue(off.exposureWarning("127.0.0.1", 8080) == null && off.exposureWarning("::1", 8080) == null);
+        AccessConfig jwt = Config.from(Map.of("AUTH_MODE", "jwt", "SUPABASE_JWT_SECRET", "a-jwt-secret-of-at-least-32-characters!"))
+                .access();
+        assertTrue(jwt.exposureWarning("0.0.0.0", 8080) == null);
+    }
 }
