@@ -7,7 +7,8 @@
 # Environment: QUICK=1, BENCH_RUNS=n, BENCH_SCENARIOS=abcde, BENCH_SERVERS=staff-sync,go-hub,node-ws,
 # RUN_JVM_FLAGS (the server's JVM flags; make passes the Makefile's), BUILD_DIR (default build-bench),
 # BENCH_SKIP_BUILD=1 (reuse the jar), BENCH_SERVER_ENV="NAME=value ..." (extra settings for staff-sync),
-# BENCH_AUTH=jwt (scenario (c) also as staff-sync/jwt: AUTH_MODE=jwt, an ES256 token per connection).
+# BENCH_AUTH=jwt (scenario (c) also as staff-sync/jwt: AUTH_MODE=jwt, an ES256 token per connection;
+# BENCH_AUTH=rs256: the same with RS256 tokens).
 # Needs root for apt-get when Go or gorilla/websocket is missing.
 # Output: bench/out/results.{json,md}, bench/out/latency.png, server logs in bench/out/logs.
 set -euo pipefail

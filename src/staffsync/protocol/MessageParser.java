@@ -36,9 +36,10 @@ public final class MessageParser {
     public ClientEnvelope parse(String text) throws ProtocolException {
         JsonObject root = parseObject(text);
         Long sequenceNumber = null;
+        String type = null;
         try {
             sequenceNumber = optionalNonNegative(root, "sequenceNumber", ErrorCode.INVALID_MESSAGE, "");
-            String type = requiredString(root, "type");
+            type = requiredString(root, "type");
             String clientId = requiredString(root, "clientId");
             int idLength = clientId.codePointCount(0, clientId.length());
             if (idLength < 1 || idLength > MAX_CLIENT_ID_LENGTH) {
@@ -55,7 +56,7 @@ public final class MessageParser {
             ClientRequest request = parseRequest(type, payload);
             return new ClientEnvelope(type, clientId, sequenceNumber, request);
         } catch (ProtocolException e) {
-            throw e.inReplyTo(sequenceNumber);
+            throw e.about(sequenceNumber, type);
         }
     }
 

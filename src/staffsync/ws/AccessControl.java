@@ -11,7 +11,6 @@ import staffsync.auth.VerifiedToken;
 import staffsync.hub.Hub;
 import staffsync.hub.HubEvent;
 import staffsync.metrics.Metrics;
-import staffsync.protocol.ClientRequest;
 import staffsync.protocol.ErrorCode;
 import staffsync.protocol.MessageType;
 import staffsync.protocol.ServerMessages;
@@ -28,6 +27,12 @@ import staffsync.protocol.Timestamps;
  * JWKS fetch finishes on the HTTP client's thread. Per-connection state is {@link ConnectionAuth}.
  */
 final class AccessControl {
+    /** STAFF_CREATE, STAFF_UPDATE, STAFF_DELETE. */
+    static boolean isWrite(String type) {
+        return type.equals(MessageType.STAFF_CREATE) || type.equals(MessageType.STAFF_UPDATE)
+                || type.equals(MessageType.STAFF_DELETE);
+    }
+
     /** Close code for every authentication failure (a private-use code, 4000-4999). */
     static final int CLOSE_UNAUTHORIZED = 4001;
 
@@ -119,7 +124,10 @@ final class AccessControl {
             VerifiedToken held = auth.token;
             boolean sameUser = held == null || held.subject().equals(verified.subject());
             if (sameUser && attempt < auth.appliedAttempt) {
-                return; // an older AUTH finished after a newer one: the newest token counts
+                // An older AUTH finished after a newer one: the newest token counts, and this
+                // AUTH's answer says so.
+                announce(client, held, inReplyTo);
+                return;
             }
             if (sameUser) {
                 auth.token = verified;
@@ -129,13 +137,18 @@ final class AccessControl {
                 auth.timer = timers.schedule(() -> expired(client, verified), untilExpiry, TimeUnit.MILLISECONDS);
                 // Queued under the lock: whatever this connection does next as an authenticated
                 // client reaches the hub after this, so its first events follow AUTH_OK.
-                hub.submit(new HubEvent.Authenticated(client, verified.role().wireName(), verified.subject(),
-                        Timestamps.format(verified.expiresAt()), inReplyTo));
+                announce(client, verified, inReplyTo);
                 return;
             }
         }
         refuse(client, "token is for another user than the one this connection authenticated as", inReplyTo,
                 "unauthorized");
+    }
+
+    /** AUTH_OK through the hub (which starts the events); called holding the connection's auth lock. */
+    private void announce(ClientConnection client, VerifiedToken token, Long inReplyTo) {
+        hub.submit(new HubEvent.Authenticated(client, token.role().wireName(), token.subject(),
+                Timestamps.format(token.expiresAt()), inReplyTo));
     }
 
     private void expired(ClientConnection client, VerifiedToken token) {
@@ -191,9 +204,16 @@ final class AccessControl {
         }
     }
 
-    /** Null when the connection may send this (AUTH and PING are handled before); else why not. */
-    Refusal refusal(ClientConnection client, ClientRequest request) {
-        boolean write = request instanceof ClientRequest.Mutation;
+    /**
+     * Null when the connection may send a message of this type; else why not. Decided by the
+     * type alone, before the message is validated: a connection that may not send something
+     * learns that, not what else is wrong with it. AUTH and PING are always allowed.
+     */
+    Refusal refusal(ClientConnection client, String type) {
+        if (type.equals(MessageType.AUTH) || type.equals(MessageType.PING)) {
+            return null;
+        }
+        boolean write = isWrite(type);
         if (tokensRequired()) {
             VerifiedToken token;
             synchronized (client.auth) {

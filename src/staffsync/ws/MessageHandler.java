@@ -39,7 +39,9 @@ final class MessageHandler {
             envelope = parser.parse(text);
         } catch (ProtocolException e) {
             metrics.received("INVALID");
-            replyError(client, e.code(), e.getMessage(), e.staffId(), e.inReplyTo());
+            if (e.type() == null || !refused(client, e.type(), e.staffId(), e.inReplyTo())) {
+                replyError(client, e.code(), e.getMessage(), e.staffId(), e.inReplyTo());
+            }
             return;
         }
         metrics.received(envelope.type());
@@ -50,6 +52,10 @@ final class MessageHandler {
             return;
         }
         ClientRequest request = envelope.request();
+        String staffId = request instanceof ClientRequest.Mutation mutation ? mutation.staffId() : null;
+        if (refused(client, envelope.type(), staffId, inReplyTo)) {
+            return;
+        }
         if (request instanceof ClientRequest.Ping ping) {
             client.send(frames.encode(
                     ServerMessages.pong(ping.payloadJson(), hub.status().sequence(), inReplyTo)));
@@ -58,16 +64,6 @@ final class MessageHandler {
         }
         if (request instanceof ClientRequest.Auth auth) {
             access.onAuth(client, auth.token(), inReplyTo);
-            return;
-        }
-        AccessControl.Refusal refusal = access.refusal(client, request);
-        if (refusal != null) {
-            String staffId = null;
-            if (request instanceof ClientRequest.Mutation mutation) {
-                metrics.writeRefused(refusal.metricReason());
-                staffId = mutation.staffId();
-            }
-            replyError(client, refusal.code(), refusal.message(), staffId, inReplyTo);
             return;
         }
         if (request instanceof ClientRequest.Mutation mutation) {
@@ -84,6 +80,19 @@ final class MessageHandler {
         } else if (request instanceof ClientRequest.SyncAllPeriods all) {
             hub.submit(new HubEvent.AllPeriodsRequested(client, all, inReplyTo));
         }
+    }
+
+    /** True when access control refused the message (and the client was told). */
+    private boolean refused(ClientConnection client, String type, String staffId, Long inReplyTo) {
+        AccessControl.Refusal refusal = access.refusal(client, type);
+        if (refusal == null) {
+            return false;
+        }
+        if (AccessControl.isWrite(type)) {
+            metrics.writeRefused(refusal.metricReason());
+        }
+        replyError(client, refusal.code(), refusal.message(), staffId, inReplyTo);
+        return true;
     }
 
     void onBinary(ClientConnection client) {

@@ -133,6 +133,12 @@ class AuthenticationTest {
             assertEquals("UNAUTHORIZED", Json.errorCode(client.next()));
             client.send("PING", "{\"n\":1}");
             assertEquals("PONG", Json.type(client.next()));
+            client.send("SHIFT_UPDATE", "{}");
+            assertEquals("UNAUTHORIZED", Json.errorCode(client.next()), "any other type, known or not");
+            client.send("STAFF_UPDATE", "{\"changes\":{}}");
+            assertEquals("UNAUTHORIZED", Json.errorCode(client.next()), "decided before validation");
+            client.sendText("not json");
+            assertEquals("INVALID_MESSAGE", Json.errorCode(client.next()), "no type to judge by");
             authenticate(client, EC.sign(Tokens.claims("early", true)));
             client.send("SYNC_REQUEST", "{}");
             JsonObject snapshot = client.nextOfType("SYNC_RESPONSE");

@@ -30,7 +30,7 @@ import java.util.stream.Stream;
  *
  * <p>Settings come from system properties (bench/bench.sh sets them): bench.jar, bench.jvmFlags,
  * bench.go, bench.nodeDir, bench.out, bench.quick, bench.runs, bench.scenarios, bench.servers,
- * bench.storeBenchCp, bench.auth (jwt: scenario (c) also as staff-sync/jwt).
+ * bench.storeBenchCp, bench.auth (jwt or rs256: scenario (c) also as staff-sync/jwt, tokens ES256 or RS256).
  */
 public final class Bench {
     static final String OURS = "staff-sync";
@@ -46,7 +46,9 @@ public final class Bench {
     private final List<String> servers = List.of(System.getProperty("bench.servers", OURS + "," + GO + "," + NODE).split(","));
     private final String scenarios = System.getProperty("bench.scenarios", "abcde");
     private final long clockTicks = clockTicks();
-    private final boolean compareJwt = "jwt".equals(System.getProperty("bench.auth", "off"));
+    /** bench.auth: off, jwt (ES256 tokens) or rs256. */
+    private final String authMode = System.getProperty("bench.auth", "off");
+    private final boolean compareJwt = authMode.equals("jwt") || authMode.equals("rs256");
     /** Made on first use by a staff-sync/jwt run; main thread only. */
     private BenchAuth auth;
     private int runCounter;
@@ -171,7 +173,7 @@ public final class Bench {
         Path log = out.resolve("logs").resolve(template.id() + "-" + server.replace('/', '-') + "-" + run + ".log");
         String store = server.equals(OURS_FILE) ? "file" : template.store();
         if (server.equals(OURS_JWT) && auth == null) {
-            auth = new BenchAuth();
+            auth = new BenchAuth(authMode.equals("rs256"));
             auth.tokens(t.subscribers() + t.publishers()); // signed now, outside every run's timing
         }
         Process process = start(server, port, data, log, store);
