@@ -101,7 +101,8 @@ public final class Main {
         Metrics metrics = new Metrics();
         TextFrames frames = new TextFrames();
         StaffStore store = Stores.open(config, metrics);
-        Hub hub = new Hub(store, config.storeThreads(), config.historySize(), config.dedupSize(), frames, metrics, version);
+        Hub hub = new Hub(store, config.storeThreads(), config.historySize(), config.dedupSize(), frames, metrics, version,
+                config.maxRows(), config.maxWritesPerSecond());
         Thread hubThread = new Thread(hub, "hub");
         hubThread.start();
         store.start(hub);

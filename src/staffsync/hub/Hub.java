@@ -25,6 +25,7 @@ import staffsync.hub.HubEvent.SyncRequested;
 import staffsync.hub.HubEvent.Unregister;
 import staffsync.metrics.Metrics;
 import staffsync.protocol.ChangeEvent;
+import staffsync.protocol.ClientRequest.CreateStaff;
 import staffsync.protocol.ClientRequest.SyncRequest;
 import staffsync.protocol.ErrorCode;
 import staffsync.protocol.MessageType;
@@ -67,6 +68,7 @@ public final class Hub implements Runnable, CommitListener {
     private final TreeMap<String, StaffRow> rows = new TreeMap<>();
     private final EventHistory history;
     private final RetryTable retries;
+    private final WriteLimits limits;
     private String epoch = UUID.randomUUID().toString();
     private long sequence;
     private boolean loaded;
@@ -76,6 +78,19 @@ public final class Hub implements Runnable, CommitListener {
 
     public Hub(StaffStore store, int storeThreads, int historySize, int retryTableSize, FrameEncoder encoder,
                Metrics metrics, String serverVersion) {
+        this(store, storeThreads, historySize, retryTableSize, encoder, metrics, serverVersion, WriteLimits.none());
+    }
+
+    /** With the server-wide limits on changes: MAX_ROWS and MAX_WRITES_PER_SECOND. */
+    public Hub(StaffStore store, int storeThreads, int historySize, int retryTableSize, FrameEncoder encoder,
+               Metrics metrics, String serverVersion, int maxRows, double maxWritesPerSecond) {
+        this(store, storeThreads, historySize, retryTableSize, encoder, metrics, serverVersion,
+                new WriteLimits(maxRows, maxWritesPerSecond));
+    }
+
+    private Hub(StaffStore store, int storeThreads, int historySize, int retryTableSize, FrameEncoder encoder,
+                Metrics metrics, String serverVersion, WriteLimits limits) {
+        this.limits = limits;
         this.store = store;
         this.lanes = new StoreLanes(storeThreads);
         this.encoder = encoder;
@@ -199,11 +214,18 @@ public final class Hub implements Runnable, CommitListener {
                 metrics.retryAnswered();
                 return;
             }
-            retries.markPending(key);
+        }
+        MutationResult.Rejected overLimit = limits.admit(request.mutation(), rows.size());
+        if (overLimit != null) {
+            refuse(client, origin, overLimit);
+            return;
+        }
+        if (origin.clientSequence() != null) {
+            retries.markPending(new RetryTable.Key(origin.clientId(), origin.clientSequence()));
         }
         boolean queued = lanes.submit(request.mutation().staffId(), () -> applyOnLane(request));
         if (!queued) {
-            onMutationRejected(new MutationRejected(client, origin,
+            onMutationRejected(new MutationRejected(client, origin, request.mutation(),
                     MutationResult.unavailable(request.mutation().staffId(), "the server is shutting down")));
         }
     }
@@ -219,29 +241,36 @@ public final class Hub implements Runnable, CommitListener {
                     request.mutation().staffId(), null);
         }
         if (result instanceof MutationResult.Rejected rejected) {
-            submit(new MutationRejected(request.client(), request.origin(), rejected));
+            submit(new MutationRejected(request.client(), request.origin(), request.mutation(), rejected));
         } else {
             request.client().mutationSettled();
         }
     }
 
     private void onMutationRejected(MutationRejected event) {
-        MutationResult.Rejected rejection = event.rejection();
-        Long inReplyTo = event.origin().clientSequence();
+        if (event.mutation() instanceof CreateStaff) {
+            limits.settled(event.mutation().staffId());
+        }
+        refuse(event.client(), event.origin(), event.rejection());
+    }
+
+    /** The refusal to the requester and to any retry of it that was waiting. */
+    private void refuse(Client requester, Origin origin, MutationResult.Rejected rejection) {
+        Long inReplyTo = origin.clientSequence();
         String json = ServerMessages.error(rejection.code(), rejection.message(), rejection.staffId(),
                 rejection.current(), sequence, inReplyTo);
         Frame frame = encoder.encode(json);
         List<Client> told = new ArrayList<>();
-        told.add(event.client());
+        told.add(requester);
         if (inReplyTo != null) {
-            told.addAll(retries.rejected(new RetryTable.Key(event.origin().clientId(), inReplyTo)));
+            told.addAll(retries.rejected(new RetryTable.Key(origin.clientId(), inReplyTo)));
         }
         for (Client client : told) {
             outbox.send(client, frame);
             metrics.sent(MessageType.ERROR, 1);
             metrics.error(rejection.code());
         }
-        event.client().mutationSettled();
+        requester.mutationSettled();
         for (Client waiter : told.subList(1, told.size())) {
             waiter.mutationSettled();
         }
@@ -257,6 +286,9 @@ public final class Hub implements Runnable, CommitListener {
             rows.remove(row.id());
         } else {
             rows.put(row.id(), row);
+        }
+        if (event.kind() == ChangeEvent.Kind.CREATE) {
+            limits.settled(row.id()); // the create's slot is now a stored row
         }
         Frame frame = encoder.encode(ServerMessages.event(event));
         history.add(sequence, frame);

@@ -12,5 +12,7 @@ public enum ErrorCode {
     /** The change was not applied; the client may retry it. */
     STORE_UNAVAILABLE,
     UNAUTHORIZED,
+    /** A data limit such as MAX_ROWS would be passed; nothing applied. */
+    LIMIT_EXCEEDED,
     INTERNAL
 }
