@@ -11,7 +11,9 @@ JUNIT := .cache/jars/junit-platform-console-standalone-1.13.4.jar
 # of the machine's memory: with 10,000 idle connections the live heap is ~35 MiB, and a heap sized
 # from RAM grows its young generation to hundreds of MiB that RSS then keeps (make bench, scenario
 # (c): peak RSS 204 MiB with MaxRAMPercentage=50, 108 MiB with these flags; docs/benchmarks.md).
-RUN_JVM_FLAGS ?= -XX:+UseSerialGC -Xss512k -Xms16m -Xmx128m
+# ExitOnOutOfMemoryError: the first OutOfMemoryError, in any thread, ends the process (status 3)
+# instead of leaving a half-working server; see README "Out of memory".
+RUN_JVM_FLAGS ?= -XX:+UseSerialGC -Xss512k -Xms16m -Xmx128m -XX:+ExitOnOutOfMemoryError
 # Run one class or package: make test TESTS="--select-class staffsync.ws.ProtocolErrorsTest"
 TESTS ?= --scan-class-path $(BUILD_DIR)/test-classes
 

@@ -10,6 +10,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import staffsync.config.Config;
 import staffsync.config.ConfigException;
+import staffsync.config.OpenFileLimits;
 import staffsync.http.HttpEndpoints;
 import staffsync.hub.Hub;
 import staffsync.hub.HubStatus;
@@ -55,8 +56,10 @@ public final class Main {
             System.exit(healthcheck(config));
         }
         Handler logHandler = LogSetup.install(Level.parse(config.logLevel()));
+        FatalErrors fatal = new FatalErrors(logHandler);
+        Thread.setDefaultUncaughtExceptionHandler(fatal);
         try {
-            Running running = start(config);
+            Running running = start(config, fatal);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 running.stop(config.shutdownTimeoutMs());
                 logHandler.flush();
@@ -94,10 +97,14 @@ public final class Main {
         }
     }
 
-    static Running start(Config config) throws Exception {
+    static Running start(Config config, FatalErrors fatal) throws Exception {
         String version = versionOf();
         long startedAt = System.currentTimeMillis();
         LOG.info("staff-sync " + version + " starting with " + config);
+        // HotSpot has already raised the soft limit to the hard one (-XX:+MaxFDLimit, on by default on Linux).
+        LOG.info("open files: " + OpenFileLimits.read() + "; MAX_CONNECTIONS " + config.maxConnections()
+                + ", MAX_CONNECTIONS_PER_IP " + (config.maxConnectionsPerIp() == 0 ? "off" : config.maxConnectionsPerIp())
+                + ", HTTP_MAX_CONNECTIONS " + config.httpMaxConnections());
         Metrics metrics = new Metrics();
         TextFrames frames = new TextFrames();
         StaffStore store = Stores.open(config, metrics);
@@ -135,6 +142,8 @@ public final class Main {
         });
         int httpPort = http.start();
         SyncServer webSocket = new SyncServer(config, hub, frames, metrics);
+        // A listener the library has stopped never accepts again: a restart is the only cure.
+        webSocket.whenListenerStops(why -> fatal.halt(why, null, FatalErrors.EXIT_SERVER_STOPPED));
         int wsPort = webSocket.startAndAwait();
         LOG.info("bound ports websocket=" + wsPort + " http=" + httpPort + " (ws://" + config.host() + ":" + wsPort
                 + SyncServer.PATH + ", http://" + config.host() + ":" + httpPort + "/health) store=" + store.kind());

@@ -147,23 +147,78 @@ public final class Hub implements Runnable, CommitListener {
             events.drainTo(turn, MAX_EVENTS_PER_TURN - 1);
             for (HubEvent event : turn) {
                 if (event instanceof Shutdown shutdown) {
-                    outbox.flush();
+                    outbox.flush(this::sendFailed);
                     publishStatus(false);
                     shutdown.done().countDown();
                     return;
                 }
                 try {
                     handle(event);
-                } catch (RuntimeException e) {
+                } catch (Throwable failure) {
                     // A bug in one event must not stop every client's updates.
-                    LOG.log(Level.SEVERE, "hub failed to handle " + event.getClass().getSimpleName(), e);
+                    failed(event, failure);
                 }
             }
             turn.clear();
-            outbox.flush();
+            outbox.flush(this::sendFailed);
             publishStatus(true);
         }
         publishStatus(false);
+    }
+
+    /**
+     * One event failed (a bug, or an Error such as a StackOverflowError): it fails alone. Its
+     * requester, if it has one, gets INTERNAL; a change that failed here never reached the store
+     * (every step after handing it over settles it itself). Out of memory is the exception: the
+     * process cannot be trusted any more, and the error goes on to end it (see FatalErrors).
+     */
+    private void failed(HubEvent event, Throwable failure) {
+        if (failure instanceof OutOfMemoryError outOfMemory) {
+            throw outOfMemory;
+        }
+        LOG.log(Level.SEVERE, "hub failed to handle " + event.getClass().getSimpleName() + "; it fails alone and the"
+                + " hub goes on", failure);
+        metrics.hubEventFailed();
+        String message = "the server failed to process this message (logged as a server error); nothing was applied";
+        if (event instanceof MutationRequested request) {
+            if (request.mutation() instanceof CreateStaff create) {
+                limits.settled(create.staffId());
+            }
+            refuse(request.client(), request.origin(), new MutationResult.Rejected(ErrorCode.INTERNAL, message,
+                    request.mutation().staffId(), null));
+        } else if (event instanceof SyncRequested sync) {
+            sendInternalError(sync.client(), sync.inReplyTo());
+        } else if (event instanceof AllPeriodsRequested all) {
+            sendInternalError(all.client(), all.inReplyTo());
+        } else if (event instanceof Register register) {
+            // Without its CONNECTION_ACK the client cannot know where it stands: let it reconnect.
+            register.client().failed("the server failed to register the connection");
+        }
+    }
+
+    private void sendInternalError(Client client, Long inReplyTo) {
+        send(client, MessageType.ERROR, ServerMessages.error(ErrorCode.INTERNAL,
+                "the server failed to answer this request (logged as a server error); ask again", null, null,
+                sequence, inReplyTo));
+        metrics.error(ErrorCode.INTERNAL);
+    }
+
+    /**
+     * Handing a client its frames failed: it has missed them, so it must not go on as if it had
+     * not. It is closed, reconnects and catches up; the others are not affected.
+     */
+    private void sendFailed(Client client, Throwable failure) {
+        if (failure instanceof OutOfMemoryError outOfMemory) {
+            throw outOfMemory;
+        }
+        LOG.log(Level.SEVERE, "sending to " + client.connectionId() + " failed; closing it", failure);
+        metrics.hubEventFailed();
+        clients.remove(client.connectionId());
+        try {
+            client.failed("the server failed to send to this connection");
+        } catch (RuntimeException closeFailed) {
+            LOG.log(Level.WARNING, "closing " + client.connectionId() + " failed too", closeFailed);
+        }
     }
 
     /** The {@code select}: one case per kind of event. */
@@ -235,7 +290,10 @@ public final class Hub implements Runnable, CommitListener {
         MutationResult result;
         try {
             result = store.apply(request.mutation(), request.origin());
-        } catch (RuntimeException e) {
+        } catch (OutOfMemoryError e) {
+            throw e; // ends the process: see FatalErrors
+        } catch (Throwable e) {
+            // Any other failure (an Error included) fails this change alone; the lane and its client go on.
             LOG.log(Level.SEVERE, "store failed on " + request.mutation().getClass().getSimpleName(), e);
             result = new MutationResult.Rejected(ErrorCode.INTERNAL, "the server failed to process the change",
                     request.mutation().staffId(), null);

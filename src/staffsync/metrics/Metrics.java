@@ -26,6 +26,7 @@ public final class Metrics {
     private final LongAdder handshakesReaped = new LongAdder();
     private final LongAdder writeDemandRepairs = new LongAdder();
     private final LongAdder socketWrites = new LongAdder();
+    private final LongAdder hubFailures = new LongAdder();
     /** Keyed by the rendered label set, e.g. {@code method="GET",outcome="2xx"}. */
     private final ConcurrentHashMap<String, LongAdder> supabaseRequests = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> supabaseNanos = new ConcurrentHashMap<>();
@@ -68,6 +69,11 @@ public final class Metrics {
 
     public void handshakeReaped() {
         handshakesReaped.increment();
+    }
+
+    /** The hub failed one event, or handing one client its frames: see Hub.failed. */
+    public void hubEventFailed() {
+        hubFailures.increment();
     }
 
     /** One HTTP exchange with Supabase (see {@code RequestObserver}). */
@@ -117,6 +123,9 @@ public final class Metrics {
         counter(out, "staffsync_write_demand_repairs_total",
                 "Queued frames found without write interest (a Java-WebSocket race) and demanded again.",
                 writeDemandRepairs.sum());
+        counter(out, "staffsync_hub_failures_total",
+                "Hub events that failed (a server bug, logged) and sends to a client that threw; the hub went on.",
+                hubFailures.sum());
         if (!supabaseRequests.isEmpty()) {
             header(out, "staffsync_supabase_requests_total", "HTTP exchanges with Supabase, by method and outcome.",
                     "counter");

@@ -109,6 +109,13 @@ final class ClientConnection implements Client {
         pendingMutations.decrementAndGet();
     }
 
+    @Override
+    public void failed(String reason) {
+        LOG.warning("connection " + id + " closed with 1011: " + reason);
+        socket.close(CloseFrame.UNEXPECTED_CONDITION, reason);
+        server.closeLater(socket, CloseFrame.UNEXPECTED_CONDITION);
+    }
+
     SocketChannel channel() {
         return channel;
     }

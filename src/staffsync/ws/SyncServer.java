@@ -9,6 +9,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.java_websocket.WebSocket;
@@ -49,6 +50,9 @@ public final class SyncServer extends WebSocketServer {
     private final ScheduledExecutorService timers =
             Executors.newSingleThreadScheduledExecutor(task -> daemon(task, "ws-timers"));
     private volatile boolean shuttingDown;
+    /** False once the library's selector loop has ended. Written by the selector thread. */
+    private volatile boolean listenerRunning = true;
+    private volatile Consumer<String> listenerStopped = why -> { };
     private volatile Exception startFailure;
 
     public SyncServer(Config config, Hub hub, TextFrames frames, Metrics metrics) {
@@ -180,11 +184,23 @@ public final class SyncServer extends WebSocketServer {
 
     @Override
     public void onError(WebSocket conn, Exception ex) {
+        if (ex.getCause() instanceof OutOfMemoryError outOfMemory) {
+            // The library caught it in a worker and is stopping the server: end the process instead.
+            Thread.UncaughtExceptionHandler last = Thread.getDefaultUncaughtExceptionHandler();
+            if (last != null) {
+                last.uncaughtException(Thread.currentThread(), outOfMemory);
+            }
+        }
         if (conn == null) {
-            // A server-level failure, such as the port being taken.
-            startFailure = ex;
-            started.countDown();
+            // A server-level failure: the port being taken at start, or later one the library stops on.
+            if (started.getCount() > 0) {
+                startFailure = ex;
+                started.countDown();
+            }
             LOG.log(Level.SEVERE, "WebSocket server error: " + ex.getMessage());
+        } else if (ex.getCause() instanceof Error fatal) {
+            // The library stops the whole server after this (see run()).
+            LOG.log(Level.SEVERE, "WebSocket worker failed on a connection", fatal);
         } else {
             LOG.log(Level.FINE, "connection error", ex);
         }
@@ -193,6 +209,35 @@ public final class SyncServer extends WebSocketServer {
     @Override
     public void onStart() {
         started.countDown();
+    }
+
+    /**
+     * Runs the library's selector loop, which accepts and reads every connection. The library ends
+     * it for good on an error it considers fatal (an Error in a worker thread, a RuntimeException
+     * in the loop), closing the listening socket with it: a server that is up but can never be
+     * reached again. When that happens outside a shutdown, {@link #whenListenerStops} is told.
+     */
+    @Override
+    public void run() {
+        Throwable ended = null;
+        try {
+            super.run();
+        } catch (RuntimeException | Error e) {
+            ended = e;
+            throw e;
+        } finally {
+            listenerRunning = false;
+            if (!shuttingDown && startFailure == null) {
+                String why = "the WebSocket listener stopped" + (ended == null ? "" : ": " + ended);
+                LOG.log(Level.SEVERE, why, ended);
+                listenerStopped.accept(why);
+            }
+        }
+    }
+
+    /** What to do when the listener stops outside a shutdown (Main ends the process; the default only logs). */
+    public void whenListenerStops(Consumer<String> action) {
+        this.listenerStopped = action;
     }
 
     /** Hard-closes a socket that was asked to close, if it still has not a little later. */
