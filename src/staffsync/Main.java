@@ -113,6 +113,9 @@ public final class Main {
         Thread hubThread = new Thread(hub, "hub");
         hubThread.start();
         store.start(hub);
+        SyncServer webSocket = new SyncServer(config, hub, frames, metrics);
+        // A listener the library has stopped never accepts again: a restart is the only cure.
+        webSocket.whenListenerStops(why -> fatal.halt(why, null, FatalErrors.EXIT_SERVER_STOPPED));
 
         HttpEndpoints http = new HttpEndpoints(config.host(), config.httpPort(), new HttpEndpoints.Sources() {
             @Override
@@ -139,11 +142,18 @@ public final class Main {
             public long startedAtMillis() {
                 return startedAt;
             }
+
+            @Override
+            public String servingProblem() {
+                long stalled = hub.stalledMillis();
+                if (stalled >= config.hubStallTimeoutMs()) {
+                    return "the hub has taken no event for " + stalled + " ms although events wait (HUB_STALL_TIMEOUT_MS "
+                            + config.hubStallTimeoutMs() + ")";
+                }
+                return webSocket.acceptProblem();
+            }
         });
         int httpPort = http.start();
-        SyncServer webSocket = new SyncServer(config, hub, frames, metrics);
-        // A listener the library has stopped never accepts again: a restart is the only cure.
-        webSocket.whenListenerStops(why -> fatal.halt(why, null, FatalErrors.EXIT_SERVER_STOPPED));
         int wsPort = webSocket.startAndAwait();
         LOG.info("bound ports websocket=" + wsPort + " http=" + httpPort + " (ws://" + config.host() + ":" + wsPort
                 + SyncServer.PATH + ", http://" + config.host() + ":" + httpPort + "/health) store=" + store.kind());

@@ -37,6 +37,12 @@ public final class HttpEndpoints {
         String version();
 
         long startedAtMillis();
+
+        /**
+         * Why the server cannot serve clients although hub and store are up (a stalled hub, a
+         * WebSocket listener that is not accepting); null when it can.
+         */
+        String servingProblem();
     }
 
     private final HttpServer server;
@@ -113,7 +119,7 @@ public final class HttpEndpoints {
         String reason = !hub.running() ? "the hub is not running"
                 : !store.reachable() ? "the store is unreachable" + (store.lastError() != null ? ": " + store.lastError() : "")
                 : !hub.loaded() ? "the store has not loaded yet"
-                : null;
+                : sources.servingProblem();
         String body = json(out -> {
             out.name("ready").value(reason == null);
             if (reason != null) {

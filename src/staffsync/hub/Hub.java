@@ -76,6 +76,14 @@ public final class Hub implements Runnable, CommitListener {
     /** Written by the hub thread, read by any thread. */
     private volatile HubStatus status;
 
+    // ---- the heartbeat, read by /ready (see stalledMillis) ----
+    /** When the hub last started an event or a flush, or went to wait for events. Written by the hub thread. */
+    private volatile long lastProgressNanos = System.nanoTime();
+    /** True while the hub is not working on events (waiting for one, or not started). Written by the hub thread. */
+    private volatile boolean idle = true;
+    /** When the queue last went from empty to not empty. Written by submitting threads. */
+    private volatile long waitingSinceNanos = System.nanoTime();
+
     public Hub(StaffStore store, int storeThreads, int historySize, int retryTableSize, FrameEncoder encoder,
                Metrics metrics, String serverVersion) {
         this(store, storeThreads, historySize, retryTableSize, encoder, metrics, serverVersion, WriteLimits.none());
@@ -105,6 +113,9 @@ public final class Hub implements Runnable, CommitListener {
 
     /** Queues an event for the hub; never blocks. */
     public void submit(HubEvent event) {
+        if (events.isEmpty()) {
+            waitingSinceNanos = System.nanoTime();
+        }
         events.add(event);
     }
 
@@ -120,6 +131,28 @@ public final class Hub implements Runnable, CommitListener {
 
     public HubStatus status() {
         return status;
+    }
+
+    /**
+     * How long the hub has had work and made no progress with it, in milliseconds: 0 while it is
+     * keeping up or has nothing to do. Working, it is judged by when it last started an event (one
+     * event that takes seconds is a stall); waiting, by how long an event has waited unseen (a hub
+     * thread that is blocked or stopped). Any thread may ask; {@code /ready} does.
+     */
+    public long stalledMillis() {
+        long now = System.nanoTime();
+        long since;
+        if (idle) {
+            if (events.isEmpty()) {
+                return 0;
+            }
+            long progress = lastProgressNanos;
+            long waiting = waitingSinceNanos;
+            since = waiting - progress > 0 ? waiting : progress;
+        } else {
+            since = lastProgressNanos;
+        }
+        return Math.max(0, (now - since) / 1_000_000);
     }
 
     /** Stops taking store work, lets it finish, then stops the hub after what is queued. */
@@ -138,14 +171,19 @@ public final class Hub implements Runnable, CommitListener {
         List<HubEvent> turn = new ArrayList<>(MAX_EVENTS_PER_TURN);
         while (true) {
             try {
+                lastProgressNanos = System.nanoTime();
+                idle = true;
                 turn.add(events.take());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             }
+            lastProgressNanos = System.nanoTime(); // before idle turns false: a reader seeing false sees this too
+            idle = false;
             // Take whatever else is already waiting: its frames leave together (see Outbox).
             events.drainTo(turn, MAX_EVENTS_PER_TURN - 1);
             for (HubEvent event : turn) {
+                lastProgressNanos = System.nanoTime();
                 if (event instanceof Shutdown shutdown) {
                     outbox.flush(this::sendFailed);
                     publishStatus(false);
@@ -160,6 +198,7 @@ public final class Hub implements Runnable, CommitListener {
                 }
             }
             turn.clear();
+            lastProgressNanos = System.nanoTime();
             outbox.flush(this::sendFailed);
             publishStatus(true);
         }

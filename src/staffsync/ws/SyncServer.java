@@ -235,6 +235,14 @@ public final class SyncServer extends WebSocketServer {
         }
     }
 
+    /** Why the listener is not accepting connections now (for /ready); null while it is. */
+    public String acceptProblem() {
+        if (!listenerRunning && !shuttingDown) {
+            return "the WebSocket listener has stopped";
+        }
+        return null;
+    }
+
     /** What to do when the listener stops outside a shutdown (Main ends the process; the default only logs). */
     public void whenListenerStops(Consumer<String> action) {
         this.listenerStopped = action;
