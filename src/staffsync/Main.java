@@ -117,7 +117,9 @@ public final class Main {
         // A listener the library has stopped never accepts again: a restart is the only cure.
         webSocket.whenListenerStops(why -> fatal.halt(why, null, FatalErrors.EXIT_SERVER_STOPPED));
 
-        HttpEndpoints http = new HttpEndpoints(config.host(), config.httpPort(), new HttpEndpoints.Sources() {
+        HttpEndpoints.Limits httpLimits = new HttpEndpoints.Limits(config.httpMaxConnections(),
+                config.httpRequestTimeoutSeconds(), config.httpIdleTimeoutSeconds());
+        HttpEndpoints http = new HttpEndpoints(config.host(), config.httpPort(), httpLimits, new HttpEndpoints.Sources() {
             @Override
             public HubStatus hub() {
                 return hub.status();

@@ -10,7 +10,9 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import staffsync.hub.HubStatus;
@@ -45,20 +47,53 @@ public final class HttpEndpoints {
         String servingProblem();
     }
 
+    /**
+     * What the port lets clients hold.
+     *
+     * @param maxConnections        connections at once (HTTP_MAX_CONNECTIONS); also the most threads
+     * @param requestTimeoutSeconds to send a request, and to take its response (HTTP_REQUEST_TIMEOUT_SECONDS)
+     * @param idleTimeoutSeconds    a kept-alive connection may sit idle (HTTP_IDLE_TIMEOUT_SECONDS)
+     */
+    public record Limits(int maxConnections, int requestTimeoutSeconds, int idleTimeoutSeconds) {}
+
     private final HttpServer server;
     private final ExecutorService executor;
     private final Sources sources;
 
-    public HttpEndpoints(String host, int port, Sources sources) throws IOException {
+    public HttpEndpoints(String host, int port, Limits limits, Sources sources) throws IOException {
         this.sources = sources;
+        applyServerLimits(limits);
         this.server = HttpServer.create(new InetSocketAddress(host, port), 64);
-        this.executor = Executors.newFixedThreadPool(2, task -> {
-            Thread thread = new Thread(task, "http");
-            thread.setDaemon(true);
-            return thread;
-        });
+        // The JDK server reads a request's line and headers on the executor's thread, blocking: a
+        // client that sends its headers slowly holds a thread for as long as it likes (slowloris).
+        // So one thread per connection that is sending or being answered, up to the connection
+        // bound, instead of a small fixed pool that two slow clients fill; the time limits above
+        // end such clients. Beyond the bound the JDK closes new connections at once.
+        this.executor = new ThreadPoolExecutor(0, limits.maxConnections(), 30, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), task -> {
+                    Thread thread = new Thread(task, "http");
+                    thread.setDaemon(true);
+                    return thread;
+                });
         server.setExecutor(executor);
         server.createContext("/", this::route);
+    }
+
+    /**
+     * The JDK's HttpServer takes its limits only from system properties, read once when its
+     * implementation class loads (the first HttpServer.create in the process): set them before.
+     * Names and units as in JDK 17's sun.net.httpserver.ServerConfig (checked against 17.0.15).
+     */
+    private static void applyServerLimits(Limits limits) {
+        // From a request's first byte until it is read, and while its response is written; a
+        // connection over either is closed (checked every second).
+        System.setProperty("sun.net.httpserver.maxReqTime", Integer.toString(limits.requestTimeoutSeconds()));
+        System.setProperty("sun.net.httpserver.maxRspTime", Integer.toString(limits.requestTimeoutSeconds()));
+        // Idle kept-alive connections, and accepted ones that never send a byte (those get the
+        // smaller of this and maxReqTime); the check runs every clockTick ms (default 10 s).
+        System.setProperty("sun.net.httpserver.idleInterval", Integer.toString(limits.idleTimeoutSeconds()));
+        System.setProperty("sun.net.httpserver.clockTick", "1000");
+        System.setProperty("jdk.httpserver.maxConnections", Integer.toString(limits.maxConnections()));
     }
 
     public int start() {

@@ -24,6 +24,28 @@ class ConfigTest {
     }
 
     @Test
+    void theLimitsAgainstHostileClientsHaveDefaults() throws Exception {
+        Config config = Config.from(Map.of(), new OpenFileLimits(20_000, 20_000));
+        assertEquals(100_000, config.maxRows());
+        assertEquals(1_000, config.maxWritesPerSecond());
+        assertEquals(5_000, config.hubStallTimeoutMs());
+        assertEquals(0, config.maxConnectionsPerIp(), "off");
+        assertEquals(128, config.httpMaxConnections());
+        assertEquals(10, config.httpRequestTimeoutSeconds());
+        assertEquals(30, config.httpIdleTimeoutSeconds());
+    }
+
+    @Test
+    void maxConnectionsDefaultsBelowTheOpenFilesLimitLeavingRoomForEverythingElse() throws Exception {
+        // 10% for sockets still in their handshake, HTTP_MAX_CONNECTIONS, 64 for the JVM, store and log.
+        assertEquals(20_000 - 2_000 - 128 - 64, Config.from(Map.of(), new OpenFileLimits(20_000, 20_000)).maxConnections());
+        assertEquals(1_024 - 102 - 16 - 64, Config.from(Map.of("HTTP_MAX_CONNECTIONS", "16"),
+                new OpenFileLimits(1_024, 4_096)).maxConnections());
+        assertEquals(10_000, Config.from(Map.of(), new OpenFileLimits(-1, -1)).maxConnections(), "limit unknown");
+        assertEquals(50, Config.from(Map.of("MAX_CONNECTIONS", "50"), new OpenFileLimits(20_000, 20_000)).maxConnections());
+    }
+
+    @Test
     void aPortThatIsNotANumberNamesTheVariableAndTheValue() {
         ConfigException error = assertThrows(ConfigException.class, () -> Config.from(Map.of("PORT", "abc")));
         assertTrue(error.getMessage().contains("PORT") && error.getMessage().contains("abc"), error.getMessage());
