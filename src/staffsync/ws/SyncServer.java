@@ -2,6 +2,7 @@ package staffsync.ws;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -49,8 +50,13 @@ public final class SyncServer extends WebSocketServer {
     private final CountDownLatch started = new CountDownLatch(1);
     private final ScheduledExecutorService timers =
             Executors.newSingleThreadScheduledExecutor(task -> daemon(task, "ws-timers"));
+    private final AcceptGuard acceptGuard = new AcceptGuard(timers);
+    private final ConnectionLimit connectionLimit;
     private volatile boolean shuttingDown;
-    /** False once the library's selector loop has ended. Written by the selector thread. */
+    /**
+     * False once the library's selector loop has ended (written by the selector thread) or the
+     * listening socket was found closed (by ws-timers).
+     */
     private volatile boolean listenerRunning = true;
     private volatile Consumer<String> listenerStopped = why -> { };
     private volatile Exception startFailure;
@@ -63,8 +69,10 @@ public final class SyncServer extends WebSocketServer {
         this.config = config;
         this.metrics = metrics;
         this.handler = new MessageHandler(hub, frames, metrics, config.maxPendingPerConnection());
-        InboundRules rules = new InboundRules(List.of(new UpgradeRequestCheck(PATH)), config.maxMessageBytes(),
-                this::closeLater);
+        this.connectionLimit = new ConnectionLimit(config.maxConnections(), config.maxConnectionsPerIp());
+        // The connection limit last: it takes a place that only a request passing every check may hold.
+        InboundRules rules = new InboundRules(List.of(new UpgradeRequestCheck(PATH), connectionLimit),
+                config.maxMessageBytes(), this::closeLater);
         this.reaper = new HandshakeReaper(config.handshakeTimeoutMs(), config.socketSendBufferBytes(), metrics, rules);
         this.writeRepair = new WriteDemandRepair(this::getConnections, this::onWriteDemand, metrics);
         this.writers = new SocketWriter[config.writerThreads()];
@@ -86,6 +94,7 @@ public final class SyncServer extends WebSocketServer {
         for (SocketWriter writer : writers) {
             writer.start();
         }
+        acceptGuard.start();
         start();
         if (!started.await(10, TimeUnit.SECONDS)) {
             throw new IllegalStateException("the WebSocket server did not start within 10 s");
@@ -97,6 +106,7 @@ public final class SyncServer extends WebSocketServer {
         timers.scheduleAtFixedRate(reaper::reap, period, period, TimeUnit.MILLISECONDS);
         timers.scheduleWithFixedDelay(writeRepair::sweep, WriteDemandRepair.SWEEP_MS, WriteDemandRepair.SWEEP_MS,
                 TimeUnit.MILLISECONDS);
+        timers.scheduleWithFixedDelay(this::checkListener, 1, 1, TimeUnit.SECONDS);
         return getPort();
     }
 
@@ -108,6 +118,7 @@ public final class SyncServer extends WebSocketServer {
         long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()));
         stop((int) Math.min(Integer.MAX_VALUE, left), "server shutting down");
         timers.shutdownNow();
+        acceptGuard.stop();
         for (SocketWriter writer : writers) {
             writer.stop();
         }
@@ -237,10 +248,34 @@ public final class SyncServer extends WebSocketServer {
 
     /** Why the listener is not accepting connections now (for /ready); null while it is. */
     public String acceptProblem() {
-        if (!listenerRunning && !shuttingDown) {
-            return "the WebSocket listener has stopped";
+        if (shuttingDown) {
+            return null; // /ready already says the hub has stopped
         }
-        return null;
+        return listenerRunning ? acceptGuard.problem() : "the WebSocket listener has stopped";
+    }
+
+    @Override
+    protected boolean onConnect(SelectionKey key) {
+        return acceptGuard.mayAccept(key);
+    }
+
+    /** The library calls this once for every socket that closes, opened or not. */
+    @Override
+    protected boolean removeConnection(WebSocket conn) {
+        if (conn instanceof SyncSocket socket && socket.openingRequest() != null) {
+            connectionLimit.released(socket.openingRequest()); // it passed every check, so it held a place
+        }
+        return super.removeConnection(conn);
+    }
+
+    /** On ws-timers: a listening socket the library closed after all (see AcceptGuard) is as fatal as a stopped loop. */
+    private void checkListener() {
+        if (acceptGuard.listenerClosed() && !shuttingDown && listenerRunning) {
+            listenerRunning = false;
+            String why = "the WebSocket listener's socket was closed by Java-WebSocket after an accept failed";
+            LOG.severe(why);
+            listenerStopped.accept(why);
+        }
     }
 
     /** What to do when the listener stops outside a shutdown (Main ends the process; the default only logs). */
