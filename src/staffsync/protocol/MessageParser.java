@@ -45,7 +45,9 @@ public final class MessageParser {
                 throw invalid("payload is required (use {} when there is nothing to send)");
             }
             ClientRequest request = parseRequest(type, payload);
-            return new ClientEnvelope(type, clientId, sequenceNumber, request);
+            String fingerprint = sequenceNumber != null && request instanceof ClientRequest.Mutation
+                    ? RequestFingerprint.of(type, payload.getAsJsonObject()) : null;
+            return new ClientEnvelope(type, clientId, sequenceNumber, request, fingerprint);
         } catch (ProtocolException e) {
             throw e.inReplyTo(sequenceNumber);
         }

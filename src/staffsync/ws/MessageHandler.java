@@ -59,7 +59,8 @@ final class MessageHandler {
                         + "(MAX_PENDING_PER_CONNECTION); this one was not applied", mutation.staffId(), inReplyTo);
                 return;
             }
-            hub.submit(new HubEvent.MutationRequested(client, new Origin(envelope.clientId(), inReplyTo), mutation));
+            Origin origin = new Origin(envelope.clientId(), inReplyTo, envelope.fingerprint());
+            hub.submit(new HubEvent.MutationRequested(client, origin, mutation));
         } else if (request instanceof ClientRequest.SyncRequest sync) {
             hub.submit(new HubEvent.SyncRequested(client, sync, inReplyTo));
         } else if (request instanceof ClientRequest.SyncAllPeriods all) {
