@@ -210,11 +210,13 @@ public final class SyncServer extends WebSocketServer {
 
     @Override
     public void onError(WebSocket conn, Exception ex) {
-        if (conn == null) {
-            // A server-level failure, such as the port being taken.
+        if (conn == null && started.getCount() > 0) {
+            // Failing to start, such as the port being taken: startAndAwait throws it, and Main
+            // says what to do in one line (LibraryLogFilter keeps the library's trace out).
             startFailure = ex;
             started.countDown();
-            LOG.log(Level.SEVERE, "WebSocket server error: " + ex.getMessage());
+        } else if (conn == null) {
+            LOG.log(Level.SEVERE, "WebSocket server failed: " + ex.getMessage(), ex);
         } else {
             LOG.log(Level.FINE, "connection error", ex);
         }
