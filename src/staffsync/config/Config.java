@@ -35,7 +35,9 @@ public record Config(
         long supabasePollMs,
         String logLevel,
         // Why {@code store} was chosen, for the startup log (a setting's source, not a setting).
-        String storeReason) {
+        String storeReason,
+        // Client protocol errors: at most this many log lines per minute (0: none; all are counted).
+        int protocolErrorLogPerMinute) {
 
     public enum StoreKind { MEMORY, FILE, SUPABASE }
 
@@ -102,7 +104,8 @@ public record Config(
                 in.integer("SUPABASE_TIMEOUT_MS", 5_000, 1, 600_000),
                 in.integer("SUPABASE_POLL_MS", 5_000, 10, 86_400_000),
                 in.choice("LOG_LEVEL", LogLevel.class, LogLevel.INFO).name(),
-                storeReason);
+                storeReason,
+                (int) in.integer("PROTOCOL_ERROR_LOG_PER_MINUTE", 60, 0, 1_000_000));
     }
 
     /** One line for the startup log: which store keeps the data, where, and why that one. */
