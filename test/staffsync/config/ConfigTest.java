@@ -25,6 +25,7 @@ class ConfigTest {
         assertEquals(10_000, config.handshakeTimeoutMs());
         assertEquals(30, config.pingIntervalSeconds());
         assertEquals("staff_members", config.supabaseTable());
+        assertEquals(60, config.protocolErrorLogPerMinute());
     }
 
     @Test
