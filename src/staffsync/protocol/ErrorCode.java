@@ -14,5 +14,7 @@ public enum ErrorCode {
     UNAUTHORIZED,
     /** A data limit such as MAX_ROWS would be passed; nothing applied. */
     LIMIT_EXCEEDED,
+    /** A (clientId, sequenceNumber) already used for a different message; nothing applied. */
+    SEQUENCE_REUSED,
     INTERNAL
 }

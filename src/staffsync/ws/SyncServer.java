@@ -16,6 +16,7 @@ import java.util.logging.Logger;
 import org.java_websocket.WebSocket;
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.drafts.Draft;
+import org.java_websocket.exceptions.InvalidDataException;
 import org.java_websocket.framing.CloseFrame;
 import org.java_websocket.handshake.ClientHandshake;
 import org.java_websocket.server.WebSocketServer;
@@ -43,6 +44,7 @@ public final class SyncServer extends WebSocketServer {
     private final Config config;
     private final Metrics metrics;
     private final MessageHandler handler;
+    private final ProtocolErrorLog protocolErrors;
     private final HandshakeReaper reaper;
     final WriteDemandRepair writeRepair;
     private final SocketWriter[] writers;
@@ -68,7 +70,8 @@ public final class SyncServer extends WebSocketServer {
         this.hub = hub;
         this.config = config;
         this.metrics = metrics;
-        this.handler = new MessageHandler(hub, frames, metrics, config.maxPendingPerConnection());
+        this.protocolErrors = new ProtocolErrorLog(config.protocolErrorLogPerMinute(), LOG::info, metrics, System::nanoTime);
+        this.handler = new MessageHandler(hub, frames, metrics, config.maxPendingPerConnection(), protocolErrors);
         this.connectionLimit = new ConnectionLimit(config.maxConnections(), config.maxConnectionsPerIp());
         // The connection limit last: it takes a place that only a request passing every check may hold.
         InboundRules rules = new InboundRules(List.of(new UpgradeRequestCheck(PATH), connectionLimit),
@@ -177,6 +180,22 @@ public final class SyncServer extends WebSocketServer {
         }
     }
 
+    /**
+     * This server closing a connection: 1002, 1007 and 1009 are only ever the client's fault
+     * (a bad frame, found by the library or by our InboundFrameGuard; invalid UTF-8; a message over
+     * the bound), so this one place logs them all, sparingly (LibraryLogFilter drops the library's
+     * own SEVERE lines and traces for them).
+     */
+    @Override
+    public void onCloseInitiated(WebSocket conn, int code, String reason) {
+        ProtocolErrorLog.Kind kind = ProtocolErrorLog.Kind.ofCloseCode(code);
+        ClientConnection client = conn.getAttachment();
+        if (kind != null && client != null) {
+            protocolErrors.report(client.describe(), client.protocolErrorsLogged, kind,
+                    reason + " (closed with " + code + ")");
+        }
+    }
+
     @Override
     public void onMessage(WebSocket conn, String message) {
         ClientConnection client = conn.getAttachment();
@@ -202,17 +221,17 @@ public final class SyncServer extends WebSocketServer {
                 last.uncaughtException(Thread.currentThread(), outOfMemory);
             }
         }
-        if (conn == null) {
-            // A server-level failure: the port being taken at start, or later one the library stops on.
-            if (started.getCount() > 0) {
-                startFailure = ex;
-                started.countDown();
-            }
-            LOG.log(Level.SEVERE, "WebSocket server error: " + ex.getMessage());
+        if (conn == null && started.getCount() > 0) {
+            // Failing to start, such as the port being taken: startAndAwait throws it, and Main
+            // says what to do in one line (LibraryLogFilter keeps the library's trace out).
+            startFailure = ex;
+            started.countDown();
+        } else if (conn == null) {
+            LOG.log(Level.SEVERE, "WebSocket server failed: " + ex.getMessage(), ex);
         } else if (ex.getCause() instanceof Error fatal) {
             // The library stops the whole server after this (see run()).
             LOG.log(Level.SEVERE, "WebSocket worker failed on a connection", fatal);
-        } else {
+        } else if (!(ex instanceof InvalidDataException)) { // a client's bad frame: see onCloseInitiated
             LOG.log(Level.FINE, "connection error", ex);
         }
     }
