@@ -110,9 +110,14 @@ public final class Main {
         LOG.info("staff-sync " + version + " starting with " + config);
         LOG.info(config.storeDescription());
         // HotSpot has already raised the soft limit to the hard one (-XX:+MaxFDLimit, on by default on Linux).
-        LOG.info("open files: " + OpenFileLimits.read() + "; MAX_CONNECTIONS " + config.maxConnections()
+        OpenFileLimits openFiles = OpenFileLimits.read();
+        LOG.info("open files: " + openFiles + "; MAX_CONNECTIONS " + config.maxConnections()
                 + ", MAX_CONNECTIONS_PER_IP " + (config.maxConnectionsPerIp() == 0 ? "off" : config.maxConnectionsPerIp())
                 + ", HTTP_MAX_CONNECTIONS " + config.httpMaxConnections());
+        if (openFiles.known() && openFiles.soft() < openFiles.hard()) {
+            LOG.warning("the soft open-files limit is below the hard one (the JVM raises it unless run with"
+                    + " -XX:-MaxFDLimit); MAX_CONNECTIONS follows the soft one");
+        }
         Metrics metrics = new Metrics();
         TextFrames frames = new TextFrames();
         StaffStore store = Stores.open(config, metrics);
