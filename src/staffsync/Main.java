@@ -10,6 +10,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import staffsync.config.Config;
 import staffsync.config.ConfigException;
+import staffsync.http.BoardPage;
 import staffsync.http.HttpEndpoints;
 import staffsync.hub.Hub;
 import staffsync.hub.HubStatus;
@@ -106,6 +107,7 @@ public final class Main {
         hubThread.start();
         store.start(hub);
 
+        BoardPage board = BoardPage.load();
         HttpEndpoints http = new HttpEndpoints(config.host(), config.httpPort(), new HttpEndpoints.Sources() {
             @Override
             public HubStatus hub() {
@@ -131,10 +133,11 @@ public final class Main {
             public long startedAtMillis() {
                 return startedAt;
             }
-        });
+        }, board);
         int httpPort = http.start();
         SyncServer webSocket = new SyncServer(config, hub, frames, metrics);
         int wsPort = webSocket.startAndAwait();
+        board.webSocketPort(wsPort);
         LOG.info("bound ports websocket=" + wsPort + " http=" + httpPort + " (ws://" + config.host() + ":" + wsPort
                 + SyncServer.PATH + ", http://" + config.host() + ":" + httpPort + "/health) store=" + store.kind());
         return new Running(webSocket, hub, http, store);

@@ -19,7 +19,8 @@ import staffsync.store.StoreHealth;
 
 /**
  * The plain-HTTP edge on its own port (Java-WebSocket cannot answer ordinary HTTP requests):
- * {@code /health}, {@code /ready} and {@code /metrics}, with the JDK's built-in HttpServer.
+ * {@code /health}, {@code /ready} and {@code /metrics}, with the JDK's built-in HttpServer, and the
+ * live board ({@link BoardPage}) at {@code /}.
  * It only reads published snapshots (the hub's status, the store's health, counters), so it
  * never waits on the hub or the store.
  */
@@ -42,9 +43,11 @@ public final class HttpEndpoints {
     private final HttpServer server;
     private final ExecutorService executor;
     private final Sources sources;
+    private final BoardPage board;
 
-    public HttpEndpoints(String host, int port, Sources sources) throws IOException {
+    public HttpEndpoints(String host, int port, Sources sources, BoardPage board) throws IOException {
         this.sources = sources;
+        this.board = board;
         this.server = HttpServer.create(new InetSocketAddress(host, port), 64);
         this.executor = Executors.newFixedThreadPool(2, task -> {
             Thread thread = new Thread(task, "http");
@@ -69,9 +72,13 @@ public final class HttpEndpoints {
         try (exchange) {
             String path = exchange.getRequestURI().getPath();
             String method = exchange.getRequestMethod();
+            if (board.serves(path)) {
+                board.handle(exchange);
+                return;
+            }
             boolean known = path.equals("/health") || path.equals("/ready") || path.equals("/metrics");
             if (!known) {
-                respond(exchange, 404, "application/json", error("not found: " + path + " (try /health, /ready, /metrics)"));
+                respond(exchange, 404, "application/json", error("not found: " + path + " (try /, /health, /ready, /metrics)"));
             } else if (!method.equals("GET") && !method.equals("HEAD")) {
                 exchange.getResponseHeaders().set("Allow", "GET, HEAD");
                 respond(exchange, 405, "application/json", error("method " + method + " not allowed; use GET"));
