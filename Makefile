@@ -25,12 +25,23 @@ build:
 run: build
 	java $(RUN_JVM_FLAGS) -jar $(JAR)
 
+# The JavaScript tests (client, React hook, live board in Chromium; clients/run-tests.sh): all by
+# default, some with JS_TESTS="test/client.test.js", none with JS_TESTS=none.
+JS_TESTS ?=
+
+# Both suites run even when one fails; the last line adds them up, and the exit code is non-zero
+# when anything failed.
 test:
 	./build.sh tests
-	java -Dstaffsync.jar=$(JAR) -jar $(JUNIT) execute \
+	{ java -Dstaffsync.jar=$(JAR) -jar $(JUNIT) execute \
 	  --class-path "$$(cat $(BUILD_DIR)/test-classpath.txt)" $(TESTS) \
-	  --disable-banner --disable-ansi-colors --details=tree --details-theme=ascii 2>&1 | tee $(BUILD_DIR)/test-output.txt
-	@awk '/tests successful/ {ok=$$2} /tests failed/ {bad=$$2} END {printf "tests: %d passed, %d failed\n", ok, bad}' $(BUILD_DIR)/test-output.txt
+	  --disable-banner --disable-ansi-colors --details=tree --details-theme=ascii 2>&1 \
+	  && echo 0 > $(BUILD_DIR)/junit.rc || echo $$? > $(BUILD_DIR)/junit.rc; } | tee $(BUILD_DIR)/test-output.txt
+	{ if [ "$(JS_TESTS)" = none ]; then echo 0 > $(BUILD_DIR)/js.rc; else STAFF_SYNC_JAR=$(JAR) bash clients/run-tests.sh $(JS_TESTS) 2>&1 \
+	  && echo 0 > $(BUILD_DIR)/js.rc || echo $$? > $(BUILD_DIR)/js.rc; fi; } | tee $(BUILD_DIR)/js-test-output.txt
+	@awk '/tests successful/ {ok+=$$2} /tests failed/ {bad+=$$2} /^# pass / {ok+=$$3} /^# (fail|cancelled) / {bad+=$$3} \
+	  END {printf "tests: %d passed, %d failed\n", ok, bad; exit bad > 0}' $(BUILD_DIR)/test-output.txt $(BUILD_DIR)/js-test-output.txt \
+	  && [ "$$(cat $(BUILD_DIR)/junit.rc)" = 0 ] && [ "$$(cat $(BUILD_DIR)/js.rc)" = 0 ]
 
 clean:
 	rm -rf $(BUILD_DIR)

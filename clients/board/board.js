@@ -13,6 +13,7 @@ const sections = new Map(); // period -> {section, heading, tbody}
 const rowNodes = new Map(); // id -> {tr, shown (the row as last drawn), conflictTr}
 const editing = new Map(); // id -> {base (the row when editing began), draft}
 const conflicts = new Map(); // id -> {changes (what this page tried), current (the row that won)}
+let scheduled = false; // a redraw is queued
 
 $("[data-testid=ws-url]").textContent = webSocketUrl();
 client.on("change", schedule);
@@ -33,7 +34,6 @@ function webSocketUrl() {
   return `${scheme}://${host}:${port}/staff-sync`;
 }
 
-let scheduled = false;
 function schedule() {
   if (!scheduled) {
     scheduled = true;

@@ -287,6 +287,25 @@ describe("against one server", () => {
     }
   });
 
+  test("reconnect() replaces the connection at once and resumes from the same position", async () => {
+    const proxy = await startProxy(server.wsUrl);
+    try {
+      const client = await live(connect(proxy.url));
+      await client.create({ name: "Before Reconnect" });
+      const position = client.sequenceNumber;
+      const statuses = [];
+      client.on("status", (status) => statuses.push(status));
+      client.reconnect();
+      await waitFor(() => statuses.at(-1) === "live", { what: "live again" });
+      assert.deepEqual(statuses, ["reconnecting", "live"]);
+      assert.equal(proxy.connections, 2);
+      const resume = proxy.fromClient.filter((m) => m.type === "SYNC_REQUEST").at(-1);
+      assert.deepEqual(resume.payload, { sinceSequence: position, epoch: client.epoch });
+    } finally {
+      await proxy.close();
+    }
+  });
+
   test("close() fails unanswered changes with CLOSED, once, and stops for good", async () => {
     const proxy = await startProxy(server.wsUrl);
     try {
@@ -304,6 +323,30 @@ describe("against one server", () => {
       assert.deepEqual(statuses, ["closed"]);
       await assert.rejects(client.create({ name: "After Close" }), { code: "CLOSED" });
       await waitFor(() => proxy.pairs.size === 0, { what: "the socket to be closed" });
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+describe("with a tight rate limit", () => {
+  let server;
+  before(async () => { server = await startServer({ env: { RATE_LIMIT_PER_SECOND: "5", RATE_LIMIT_BURST: "3" } }); });
+  after(async () => { await server.stop(); });
+
+  test("changes answered RATE_LIMITED are sent again after a pause, and each is applied once", async () => {
+    const proxy = await startProxy(server.wsUrl);
+    try {
+      const client = await live(connect(proxy.url));
+      const changes = [];
+      for (let i = 0; i < 8; i++) changes.push(tracked(client.create({ id: `limited-${i}`, name: `Limited ${i}` })));
+      await Promise.all(changes.map((change) => change.done));
+      for (const change of changes) assert.equal(change.error, undefined, change.error?.message);
+      const limited = proxy.fromServer.filter((m) => m.type === "ERROR" && m.payload.code === "RATE_LIMITED");
+      assert.ok(limited.length > 0, "the server limited some of them");
+      const snapshot = await serverSnapshot(server.wsUrl);
+      assert.deepEqual(snapshot.rows.map((row) => [row.id, row.version]).sort(),
+        changes.map((_, i) => [`limited-${i}`, 1]).sort());
     } finally {
       await proxy.close();
     }
