@@ -1,12 +1,11 @@
 package staffsync.ws;
 
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.ByteBuffer;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,12 +14,8 @@ import java.util.logging.Logger;
 import org.java_websocket.WebSocket;
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.drafts.Draft;
-import org.java_websocket.drafts.Draft_6455;
-import org.java_websocket.exceptions.InvalidDataException;
 import org.java_websocket.framing.CloseFrame;
 import org.java_websocket.handshake.ClientHandshake;
-import org.java_websocket.handshake.ServerHandshakeBuilder;
-import org.java_websocket.protocols.Protocol;
 import org.java_websocket.server.WebSocketServer;
 import staffsync.config.Config;
 import staffsync.hub.Hub;
@@ -59,12 +54,14 @@ public final class SyncServer extends WebSocketServer {
     public SyncServer(Config config, Hub hub, TextFrames frames, Metrics metrics) {
         super(new InetSocketAddress(config.host(), config.port()),
                 Math.max(2, Runtime.getRuntime().availableProcessors()),
-                List.<Draft>of(boundedDraft(config.maxMessageBytes())));
+                List.<Draft>of(new StaffSyncDraft(config.maxMessageBytes())));
         this.hub = hub;
         this.config = config;
         this.metrics = metrics;
         this.handler = new MessageHandler(hub, frames, metrics, config.maxPendingPerConnection());
-        this.reaper = new HandshakeReaper(config.handshakeTimeoutMs(), config.socketSendBufferBytes(), metrics);
+        InboundRules rules = new InboundRules(List.of(new UpgradeRequestCheck(PATH)), config.maxMessageBytes(),
+                this::closeLater);
+        this.reaper = new HandshakeReaper(config.handshakeTimeoutMs(), config.socketSendBufferBytes(), metrics, rules);
         this.writeRepair = new WriteDemandRepair(this::getConnections, this::onWriteDemand, metrics);
         this.writers = new SocketWriter[config.writerThreads()];
         for (int i = 0; i < writers.length; i++) {
@@ -78,14 +75,6 @@ public final class SyncServer extends WebSocketServer {
         // then retry only after 1, 3, 7 s. Ask for more; the kernel caps it at net.core.somaxconn.
         setMaxPendingConnections(ACCEPT_BACKLOG);
         setConnectionLostTimeout(config.pingIntervalSeconds());
-    }
-
-    /**
-     * Without a maximum, one frame header claiming a huge length makes the library allocate that
-     * much: the bound turns such a frame into a 1009 close instead of an OutOfMemoryError.
-     */
-    private static Draft boundedDraft(int maxMessageBytes) {
-        return new Draft_6455(Collections.emptyList(), List.of(new Protocol("")), maxMessageBytes);
     }
 
     /** Starts the selector thread and waits until the port is bound; returns the bound port. */
@@ -140,25 +129,6 @@ public final class SyncServer extends WebSocketServer {
             }
         }
         return false;
-    }
-
-    @Override
-    public ServerHandshakeBuilder onWebsocketHandshakeReceivedAsServer(WebSocket conn, Draft draft,
-                                                                       ClientHandshake request) throws InvalidDataException {
-        String path = pathOf(request.getResourceDescriptor());
-        if (!PATH.equals(path)) {
-            // The library answers this with HTTP 404 (and the reaper closes the socket).
-            throw new InvalidDataException(CloseFrame.POLICY_VALIDATION, "unknown path " + path + "; use " + PATH);
-        }
-        return super.onWebsocketHandshakeReceivedAsServer(conn, draft, request);
-    }
-
-    private static String pathOf(String resourceDescriptor) {
-        try {
-            return URI.create(resourceDescriptor).getPath();
-        } catch (IllegalArgumentException e) {
-            return resourceDescriptor;
-        }
     }
 
     @Override
@@ -227,8 +197,12 @@ public final class SyncServer extends WebSocketServer {
 
     /** Hard-closes a socket that was asked to close, if it still has not a little later. */
     void closeLater(WebSocketImpl socket, int code) {
-        timers.schedule(() -> socket.closeConnection(code, "closed without a closing handshake"),
-                CLOSE_GRACE_SECONDS, TimeUnit.SECONDS);
+        try {
+            timers.schedule(() -> socket.closeConnection(code, "closed without a closing handshake"),
+                    CLOSE_GRACE_SECONDS, TimeUnit.SECONDS);
+        } catch (RejectedExecutionException stopping) {
+            // shutting down: the library's stop closes every socket anyway
+        }
     }
 
     private static Thread daemon(Runnable task, String name) {
