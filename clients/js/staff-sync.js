@@ -273,6 +273,7 @@ export class StaffSyncClient {
 
   #connect() {
     this.#reconnectTimer = this.#clear(this.#reconnectTimer);
+    this.#attempts++;
     let socket;
     try {
       socket = new this.#WebSocket(this.#url);
@@ -283,7 +284,6 @@ export class StaffSyncClient {
     }
     this.#socket = socket;
     this.#phase = "opening";
-    this.#attempts++;
     socket.onmessage = (event) => socket === this.#socket && this.#receive(event.data);
     socket.onclose = (event) => socket === this.#socket && this.#connectionLost(`connection closed (${event.code}${event.reason ? ` ${event.reason}` : ""})`);
     socket.onerror = () => {}; // a close event follows; it says more
@@ -432,6 +432,7 @@ export class StaffSyncClient {
 
   #onSyncResponse(message, payload) {
     if (payload.period !== undefined && payload.period !== null) return; // one period: not asked for by this client
+    if (this.#phase !== "syncing" && this.#phase !== "live") return; // not ready for data (still authenticating)
     if (Array.isArray(payload.staff)) {
       // A snapshot (asked for, or sent unasked when the server's store loaded late): it replaces everything.
       // The same Map object is refilled, so a reference to `rows` stays current.

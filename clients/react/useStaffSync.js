@@ -67,6 +67,7 @@ export function useStaffSync(currentMonthIndex, options = {}) {
       ...JSON.parse(tuningKey),
     });
     clientRef.current = client;
+    setLoaded(false); // a new client (another url, say) has loaded nothing yet
     setStatus(client.status);
     setLastError(null);
     const stops = [
