@@ -14,6 +14,7 @@ import java.util.logging.Logger;
 import org.java_websocket.WebSocket;
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.drafts.Draft;
+import org.java_websocket.exceptions.InvalidDataException;
 import org.java_websocket.framing.CloseFrame;
 import org.java_websocket.handshake.ClientHandshake;
 import org.java_websocket.server.WebSocketServer;
@@ -41,6 +42,7 @@ public final class SyncServer extends WebSocketServer {
     private final Config config;
     private final Metrics metrics;
     private final MessageHandler handler;
+    private final ProtocolErrorLog protocolErrors;
     private final HandshakeReaper reaper;
     final WriteDemandRepair writeRepair;
     private final SocketWriter[] writers;
@@ -58,7 +60,8 @@ public final class SyncServer extends WebSocketServer {
         this.hub = hub;
         this.config = config;
         this.metrics = metrics;
-        this.handler = new MessageHandler(hub, frames, metrics, config.maxPendingPerConnection());
+        this.protocolErrors = new ProtocolErrorLog(config.protocolErrorLogPerMinute(), LOG::info, metrics, System::nanoTime);
+        this.handler = new MessageHandler(hub, frames, metrics, config.maxPendingPerConnection(), protocolErrors);
         InboundRules rules = new InboundRules(List.of(new UpgradeRequestCheck(PATH)), config.maxMessageBytes(),
                 this::closeLater);
         this.reaper = new HandshakeReaper(config.handshakeTimeoutMs(), config.socketSendBufferBytes(), metrics, rules);
@@ -162,6 +165,22 @@ public final class SyncServer extends WebSocketServer {
         }
     }
 
+    /**
+     * This server closing a connection: 1002, 1007 and 1009 are only ever the client's fault
+     * (a bad frame, found by the library or by our InboundFrameGuard; invalid UTF-8; a message over
+     * the bound), so this one place logs them all, sparingly (LibraryLogFilter drops the library's
+     * own SEVERE lines and traces for them).
+     */
+    @Override
+    public void onCloseInitiated(WebSocket conn, int code, String reason) {
+        ProtocolErrorLog.Kind kind = ProtocolErrorLog.Kind.ofCloseCode(code);
+        ClientConnection client = conn.getAttachment();
+        if (kind != null && client != null) {
+            protocolErrors.report(client.describe(), client.protocolErrorsLogged, kind,
+                    reason + " (closed with " + code + ")");
+        }
+    }
+
     @Override
     public void onMessage(WebSocket conn, String message) {
         ClientConnection client = conn.getAttachment();
@@ -180,12 +199,14 @@ public final class SyncServer extends WebSocketServer {
 
     @Override
     public void onError(WebSocket conn, Exception ex) {
-        if (conn == null) {
-            // A server-level failure, such as the port being taken.
+        if (conn == null && started.getCount() > 0) {
+            // Failing to start, such as the port being taken: startAndAwait throws it, and Main
+            // says what to do in one line (LibraryLogFilter keeps the library's trace out).
             startFailure = ex;
             started.countDown();
-            LOG.log(Level.SEVERE, "WebSocket server error: " + ex.getMessage());
-        } else {
+        } else if (conn == null) {
+            LOG.log(Level.SEVERE, "WebSocket server failed: " + ex.getMessage(), ex);
+        } else if (!(ex instanceof InvalidDataException)) { // a client's bad frame: see onCloseInitiated
             LOG.log(Level.FINE, "connection error", ex);
         }
     }
