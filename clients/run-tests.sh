@@ -23,7 +23,10 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
 
-command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
+# nodejs first: where its package is NodeSource's it brings npm itself, and Debian's npm would
+# fight it; Debian's own nodejs needs the separate npm package.
+command -v node >/dev/null || apt_install nodejs
+command -v npm >/dev/null || apt_install npm
 node_major="$(node -p 'process.versions.node.split(".")[0]')"
 if (( node_major < 20 )); then
   log "Node.js 20 or newer is needed (found $(node --version))"
