@@ -13,6 +13,7 @@ import java.util.logging.Logger;
 import staffsync.config.Config;
 import staffsync.config.ConfigException;
 import staffsync.config.OpenFileLimits;
+import staffsync.http.BoardPage;
 import staffsync.http.HttpEndpoints;
 import staffsync.hub.Hub;
 import staffsync.hub.HubStatus;
@@ -132,6 +133,7 @@ public final class Main {
 
         HttpEndpoints.Limits httpLimits = new HttpEndpoints.Limits(config.httpMaxConnections(),
                 config.httpRequestTimeoutSeconds(), config.httpIdleTimeoutSeconds());
+        BoardPage board = BoardPage.load();
         HttpEndpoints.Sources sources = new HttpEndpoints.Sources() {
             @Override
             public HubStatus hub() {
@@ -169,9 +171,10 @@ public final class Main {
             }
         };
         HttpEndpoints http = listening("HTTP_PORT", config.host(), config.httpPort(),
-                () -> new HttpEndpoints(config.host(), config.httpPort(), httpLimits, sources));
+                () -> new HttpEndpoints(config.host(), config.httpPort(), httpLimits, sources, board));
         int httpPort = http.start();
         int wsPort = listening("PORT", config.host(), config.port(), webSocket::startAndAwait);
+        board.webSocketPort(wsPort);
         LOG.info("bound ports websocket=" + wsPort + " http=" + httpPort + " (ws://" + config.host() + ":" + wsPort
                 + SyncServer.PATH + ", http://" + config.host() + ":" + httpPort + "/health) store=" + store.kind());
         return new Running(webSocket, hub, http, store);

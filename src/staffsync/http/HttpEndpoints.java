@@ -21,7 +21,8 @@ import staffsync.store.StoreHealth;
 
 /**
  * The plain-HTTP edge on its own port (Java-WebSocket cannot answer ordinary HTTP requests):
- * {@code /health}, {@code /ready} and {@code /metrics}, with the JDK's built-in HttpServer.
+ * {@code /health}, {@code /ready} and {@code /metrics}, with the JDK's built-in HttpServer, and the
+ * live board ({@link BoardPage}) at {@code /}.
  * It only reads published snapshots (the hub's status, the store's health, counters), so it
  * never waits on the hub or the store.
  */
@@ -59,9 +60,11 @@ public final class HttpEndpoints {
     private final HttpServer server;
     private final ExecutorService executor;
     private final Sources sources;
+    private final BoardPage board;
 
-    public HttpEndpoints(String host, int port, Limits limits, Sources sources) throws IOException {
+    public HttpEndpoints(String host, int port, Limits limits, Sources sources, BoardPage board) throws IOException {
         this.sources = sources;
+        this.board = board;
         applyServerLimits(limits);
         this.server = HttpServer.create(new InetSocketAddress(host, port), 64);
         // The JDK server reads a request's line and headers on the executor's thread, blocking: a
@@ -110,9 +113,13 @@ public final class HttpEndpoints {
         try (exchange) {
             String path = exchange.getRequestURI().getPath();
             String method = exchange.getRequestMethod();
+            if (board.serves(path)) {
+                board.handle(exchange);
+                return;
+            }
             boolean known = path.equals("/health") || path.equals("/ready") || path.equals("/metrics");
             if (!known) {
-                respond(exchange, 404, "application/json", error("not found: " + path + " (try /health, /ready, /metrics)"));
+                respond(exchange, 404, "application/json", error("not found: " + path + " (try /, /health, /ready, /metrics)"));
             } else if (!method.equals("GET") && !method.equals("HEAD")) {
                 exchange.getResponseHeaders().set("Allow", "GET, HEAD");
                 respond(exchange, 405, "application/json", error("method " + method + " not allowed; use GET"));
