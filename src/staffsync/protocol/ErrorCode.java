@@ -14,5 +14,9 @@ public enum ErrorCode {
     UNAUTHORIZED,
     /** Writes are switched off (READ_ONLY, PUT /admin/read-only); nothing was applied. */
     READ_ONLY,
+    /** A data limit such as MAX_ROWS would be passed; nothing applied. */
+    LIMIT_EXCEEDED,
+    /** A (clientId, sequenceNumber) already used for a different message; nothing applied. */
+    SEQUENCE_REUSED,
     INTERNAL
 }

@@ -45,6 +45,8 @@ final class ClientConnection implements Client {
     final AtomicInteger pendingMutations = new AtomicInteger();
     /** Its token and timer with AUTH_MODE=jwt; see {@link AccessControl}. */
     final ConnectionAuth auth = new ConnectionAuth();
+    /** The kinds of protocol error already logged for this connection (see ProtocolErrorLog). */
+    final ProtocolErrorLog.Seen protocolErrorsLogged = new ProtocolErrorLog.Seen();
 
     private final ConcurrentLinkedQueue<ByteBuffer> queue = new ConcurrentLinkedQueue<>();
     /** Bytes appended and not yet written: exact, so the bound is too. */
@@ -75,6 +77,11 @@ final class ClientConnection implements Client {
     @Override
     public String connectionId() {
         return id;
+    }
+
+    /** The connection in a log line: its id and the client's address. */
+    String describe() {
+        return id + " (" + socket.getRemoteSocketAddress() + ")";
     }
 
     @Override
@@ -109,6 +116,13 @@ final class ClientConnection implements Client {
     @Override
     public void mutationSettled() {
         pendingMutations.decrementAndGet();
+    }
+
+    @Override
+    public void failed(String reason) {
+        LOG.warning("connection " + id + " closed with 1011: " + reason);
+        socket.close(CloseFrame.UNEXPECTED_CONDITION, reason);
+        server.closeLater(socket, CloseFrame.UNEXPECTED_CONDITION);
     }
 
     SocketChannel channel() {

@@ -23,13 +23,16 @@ final class MessageHandler {
     private final TextFrames frames;
     private final Metrics metrics;
     private final int maxPendingPerConnection;
+    private final ProtocolErrorLog protocolErrors;
     private final AccessControl access;
 
-    MessageHandler(Hub hub, TextFrames frames, Metrics metrics, int maxPendingPerConnection, AccessControl access) {
+    MessageHandler(Hub hub, TextFrames frames, Metrics metrics, int maxPendingPerConnection,
+                   ProtocolErrorLog protocolErrors, AccessControl access) {
         this.hub = hub;
         this.frames = frames;
         this.metrics = metrics;
         this.maxPendingPerConnection = maxPendingPerConnection;
+        this.protocolErrors = protocolErrors;
         this.access = access;
     }
 
@@ -39,8 +42,15 @@ final class MessageHandler {
             envelope = parser.parse(text);
         } catch (ProtocolException e) {
             metrics.received("INVALID");
-            if (e.type() == null || !refused(client, e.type(), e.staffId(), e.inReplyTo())) {
-                replyError(client, e.code(), e.getMessage(), e.staffId(), e.inReplyTo());
+            if (e.type() != null && refused(client, e.type(), e.staffId(), e.inReplyTo())) {
+                return; // not for this connection yet, whatever else is wrong with it
+            }
+            replyError(client, e.code(), e.getMessage(), e.staffId(), e.inReplyTo());
+            // A client that breaks the envelope is worth an operator's look; bad row values are not.
+            if (e.code() == ErrorCode.INVALID_MESSAGE || e.code() == ErrorCode.UNKNOWN_TYPE) {
+                protocolErrors.report(client.describe(), client.protocolErrorsLogged,
+                        e.code() == ErrorCode.INVALID_MESSAGE ? ProtocolErrorLog.Kind.INVALID_MESSAGE
+                                : ProtocolErrorLog.Kind.UNKNOWN_TYPE, e.getMessage());
             }
             return;
         }
@@ -73,7 +83,7 @@ final class MessageHandler {
                         + "(MAX_PENDING_PER_CONNECTION); this one was not applied", mutation.staffId(), inReplyTo);
                 return;
             }
-            Origin origin = new Origin(envelope.clientId(), inReplyTo, access.subject(client));
+            Origin origin = new Origin(envelope.clientId(), inReplyTo, envelope.fingerprint(), access.subject(client));
             hub.submit(new HubEvent.MutationRequested(client, origin, mutation));
         } else if (request instanceof ClientRequest.SyncRequest sync) {
             hub.submit(new HubEvent.SyncRequested(client, sync, inReplyTo));
@@ -97,8 +107,10 @@ final class MessageHandler {
 
     void onBinary(ClientConnection client) {
         metrics.received("BINARY");
-        replyError(client, ErrorCode.INVALID_MESSAGE,
-                "binary frames are not supported: send each message as a JSON text frame", null, null);
+        String message = "binary frames are not supported: send each message as a JSON text frame";
+        replyError(client, ErrorCode.INVALID_MESSAGE, message, null, null);
+        protocolErrors.report(client.describe(), client.protocolErrorsLogged, ProtocolErrorLog.Kind.INVALID_MESSAGE,
+                message);
     }
 
     private void replyError(ClientConnection client, ErrorCode code, String message, String staffId, Long inReplyTo) {

@@ -90,7 +90,8 @@ final class SyncSocket extends WebSocketImpl {
             super.decode(bytes.slice(bytes.position(), violation.bytesBefore()));
         }
         refused = true;
-        LOG.info(() -> "closing a connection from " + getRemoteSocketAddress() + " with " + violation.closeCode()
+        // Logged (once per connection and kind, rate limited) by SyncServer.onCloseInitiated.
+        LOG.fine(() -> "closing a connection from " + getRemoteSocketAddress() + " with " + violation.closeCode()
                 + ": " + violation.reason());
         close(violation.closeCode(), violation.reason());
         // A client that breaks the protocol may not answer the close frame either.

@@ -22,11 +22,13 @@ import staffsync.protocol.StaffRow;
  */
 final class EventCodec {
     /**
-     * First byte of every encoded event; bump it when the layout changes. 2 added the origin's
-     * token subject (the retry key's user); version 1 events are still read, with no subject.
+     * First byte of every encoded event; bump it when the layout changes. Version 2 added the
+     * origin's request fingerprint, version 3 the origin's token subject (the retry key's user);
+     * older events are still read, without what they did not hold.
      */
-    static final byte FORMAT_VERSION = 2;
-    private static final byte FORMAT_WITHOUT_SUBJECT = 1;
+    static final byte FORMAT_VERSION = 3;
+    private static final int FORMAT_WITHOUT_FINGERPRINT = 1;
+    private static final int FORMAT_WITHOUT_SUBJECT = 2;
 
     private EventCodec() {}
 
@@ -68,13 +70,14 @@ final class EventCodec {
             if (origin.clientSequence() != null) {
                 out.writeLong(origin.clientSequence());
             }
+            writeString(out, origin.fingerprint());
             writeString(out, origin.subject());
         }
     }
 
     static ChangeEvent readEvent(DataInputStream in) throws IOException {
         int version = in.readUnsignedByte();
-        if (version != FORMAT_VERSION && version != FORMAT_WITHOUT_SUBJECT) {
+        if (version < FORMAT_WITHOUT_FINGERPRINT || version > FORMAT_VERSION) {
             throw new IOException("unknown event format version " + version);
         }
         long sequence = in.readLong();
@@ -97,8 +100,9 @@ final class EventCodec {
         if (in.readBoolean()) {
             String clientId = readString(in);
             Long clientSequence = in.readBoolean() ? in.readLong() : null;
-            String subject = version == FORMAT_WITHOUT_SUBJECT ? null : readString(in);
-            origin = new Origin(clientId, clientSequence, subject);
+            String fingerprint = version == FORMAT_WITHOUT_FINGERPRINT ? null : readString(in);
+            String subject = version <= FORMAT_WITHOUT_SUBJECT ? null : readString(in);
+            origin = new Origin(clientId, clientSequence, fingerprint, subject);
         }
         return new ChangeEvent(sequence, kinds[kindIndex], row, fields, timestamp, origin);
     }
