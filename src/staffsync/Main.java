@@ -13,6 +13,7 @@ import staffsync.config.ConfigException;
 import staffsync.http.HttpEndpoints;
 import staffsync.hub.Hub;
 import staffsync.hub.HubStatus;
+import staffsync.hub.ReplyLimits;
 import staffsync.metrics.Metrics;
 import staffsync.store.StaffStore;
 import staffsync.store.StoreHealth;
@@ -101,7 +102,8 @@ public final class Main {
         Metrics metrics = new Metrics();
         TextFrames frames = new TextFrames();
         StaffStore store = Stores.open(config, metrics);
-        Hub hub = new Hub(store, config.storeThreads(), config.historySize(), config.dedupSize(), frames, metrics, version);
+        Hub hub = new Hub(store, config.storeThreads(), config.historySize(), config.dedupSize(), frames, metrics, version,
+                new ReplyLimits(config.replyMemoryBytes(), config.maxPendingPerConnection()));
         Thread hubThread = new Thread(hub, "hub");
         hubThread.start();
         store.start(hub);

@@ -32,7 +32,9 @@ public record Config(
         String supabaseTable,
         long supabaseTimeoutMs,
         long supabasePollMs,
-        String logLevel) {
+        String logLevel,
+        // Replies of any size (issue 10): memory large snapshots and replays may hold while written.
+        long replyMemoryBytes) {
 
     public enum StoreKind { MEMORY, FILE, SUPABASE }
 
@@ -76,7 +78,8 @@ public record Config(
                 in.text("SUPABASE_TABLE", "staff_members"),
                 in.integer("SUPABASE_TIMEOUT_MS", 5_000, 1, 600_000),
                 in.integer("SUPABASE_POLL_MS", 5_000, 10, 86_400_000),
-                in.choice("LOG_LEVEL", LogLevel.class, LogLevel.INFO).name());
+                in.choice("LOG_LEVEL", LogLevel.class, LogLevel.INFO).name(),
+                in.integer("REPLY_MEMORY_BYTES", 32L * 1024 * 1024, 1024L * 1024, Long.MAX_VALUE));
     }
 
     /** The levels LOG_LEVEL accepts (java.util.logging names). */

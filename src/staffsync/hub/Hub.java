@@ -1,7 +1,7 @@
 package staffsync.hub;
 
 import java.util.ArrayList;
-import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +20,7 @@ import staffsync.hub.HubEvent.Loaded;
 import staffsync.hub.HubEvent.MutationRejected;
 import staffsync.hub.HubEvent.MutationRequested;
 import staffsync.hub.HubEvent.Register;
+import staffsync.hub.HubEvent.ReplyWritten;
 import staffsync.hub.HubEvent.Shutdown;
 import staffsync.hub.HubEvent.SyncRequested;
 import staffsync.hub.HubEvent.Unregister;
@@ -47,8 +48,14 @@ import staffsync.store.StoreState;
  *
  * <p>Store calls never run on this thread (they may take seconds against a remote database):
  * they go to {@link StoreLanes}, and their outcomes come back as events.
+ *
+ * <p>Replies of any size: a snapshot or replay larger than a few dozen rows is not built here
+ * but handed to the connection as a {@link Reply} over an immutable version of the rows
+ * ({@link SortedRows}), which the connection's writer encodes a chunk at a time, from bytes
+ * shared by every requester ({@link EncodedRows}), as the client reads. {@link ReplyTurns}
+ * bounds how many are written at once; the rest wait their turn.
  */
-public final class Hub implements Runnable, CommitListener {
+public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
     private static final Logger LOG = Logger.getLogger(Hub.class.getName());
 
     private final BlockingQueue<HubEvent> events = new LinkedBlockingQueue<>();
@@ -60,22 +67,35 @@ public final class Hub implements Runnable, CommitListener {
 
     /** Bounds one turn, so the first event of a burst waits for at most this many others. */
     private static final int MAX_EVENTS_PER_TURN = 256;
+    /** A snapshot of at most this many rows is built at once and sent like any message. */
+    static final int SMALL_REPLY_ROWS = 64;
+    /** Likewise a replay of at most this many bytes. */
+    static final int SMALL_REPLY_BYTES = 64 * 1024;
 
     // ---- hub thread only ----
     private final Outbox outbox = new Outbox();
     private final Map<String, Client> clients = new LinkedHashMap<>();
-    private final TreeMap<String, StaffRow> rows = new TreeMap<>();
+    /** The rows by id: the current version's, for finding a row's previous state. */
+    private final Map<String, StaffRow> rowsById = new HashMap<>();
+    /** The current version of every row; replies keep the versions they were asked at. */
+    private SortedRows rows = SortedRows.EMPTY;
+    /** About how many bytes a snapshot of every row would be (to tell when a replay is larger). */
+    private long snapshotBytes;
+    private final ReplyTurns turns;
     private final EventHistory history;
     private final RetryTable retries;
     private String epoch = UUID.randomUUID().toString();
     private long sequence;
     private boolean loaded;
 
+    /** Shared by the hub and every connection's writer; thread-safe. */
+    private final EncodedRows encodedRows;
+
     /** Written by the hub thread, read by any thread. */
     private volatile HubStatus status;
 
     public Hub(StaffStore store, int storeThreads, int historySize, int retryTableSize, FrameEncoder encoder,
-               Metrics metrics, String serverVersion) {
+               Metrics metrics, String serverVersion, ReplyLimits replyLimits) {
         this.store = store;
         this.lanes = new StoreLanes(storeThreads);
         this.encoder = encoder;
@@ -83,6 +103,8 @@ public final class Hub implements Runnable, CommitListener {
         this.serverVersion = serverVersion;
         this.history = new EventHistory(historySize);
         this.retries = new RetryTable(retryTableSize);
+        this.encodedRows = new EncodedRows(replyLimits.chunkCacheBytes(), metrics);
+        this.turns = new ReplyTurns(replyLimits.repliesAtOnce(), replyLimits.waitingPerConnection(), this);
         this.status = new HubStatus(false, false, 0, epoch, 0, 0);
     }
 
@@ -157,6 +179,9 @@ public final class Hub implements Runnable, CommitListener {
             onRegister(register.client());
         } else if (event instanceof Unregister unregister) {
             clients.remove(unregister.client().connectionId());
+            turns.forget(unregister.client());
+        } else if (event instanceof ReplyWritten written) {
+            turns.written(written.client(), written.reply());
         } else if (event instanceof MutationRequested request) {
             onMutationRequested(request);
         } else if (event instanceof MutationRejected rejected) {
@@ -166,9 +191,9 @@ public final class Hub implements Runnable, CommitListener {
         } else if (event instanceof Loaded loadedEvent) {
             onLoaded(loadedEvent.state());
         } else if (event instanceof SyncRequested sync) {
-            onSyncRequested(sync.client(), sync.request(), sync.inReplyTo());
+            onSyncAsked(new SyncAsk(sync.client(), sync.request(), sync.inReplyTo()));
         } else if (event instanceof AllPeriodsRequested all) {
-            onAllPeriodsRequested(all.client(), all.inReplyTo());
+            onSyncAsked(new SyncAsk(all.client(), null, all.inReplyTo()));
         }
     }
 
@@ -253,11 +278,11 @@ public final class Hub implements Runnable, CommitListener {
         }
         sequence = event.sequence();
         StaffRow row = event.row();
-        if (event.kind() == ChangeEvent.Kind.DELETE) {
-            rows.remove(row.id());
-        } else {
-            rows.put(row.id(), row);
-        }
+        StaffRow previous = event.kind() == ChangeEvent.Kind.DELETE ? rowsById.remove(row.id())
+                : rowsById.put(row.id(), row);
+        StaffRow current = event.kind() == ChangeEvent.Kind.DELETE ? null : row;
+        rows = rows.replace(previous, current);
+        snapshotBytes += approximateBytes(current) - approximateBytes(previous);
         Frame frame = encoder.encode(ServerMessages.event(event));
         history.add(sequence, frame);
         outbox.broadcast(clients.values(), frame);
@@ -275,10 +300,13 @@ public final class Hub implements Runnable, CommitListener {
         loaded = true;
         epoch = state.epoch();
         sequence = state.sequence();
-        rows.clear();
+        rowsById.clear();
+        snapshotBytes = 0;
         for (StaffRow row : state.rows()) {
-            rows.put(row.id(), row);
+            rowsById.put(row.id(), row);
+            snapshotBytes += approximateBytes(row);
         }
+        rows = SortedRows.of(rowsById.values());
         history.clear(state.sequence() - state.recentEvents().size());
         retries.clear();
         for (ChangeEvent event : state.recentEvents()) {
@@ -293,47 +321,116 @@ public final class Hub implements Runnable, CommitListener {
                 + ", sequence " + sequence + (reload ? " (reloaded)" : ""));
         // Clients that connected before the store answered hold an empty view: give them the real one.
         for (Client client : clients.values()) {
-            send(client, MessageType.SYNC_RESPONSE, ServerMessages.snapshot(rows.values(), null, sequence, null));
+            turns.ask(new SyncAsk(client, new SyncRequest(null, null, null), null));
         }
     }
 
-    private void onSyncRequested(Client client, SyncRequest request, Long inReplyTo) {
-        if (!refuseUntilLoaded(client, inReplyTo)) {
-            return;
+    private void onSyncAsked(SyncAsk ask) {
+        Client client = ask.client();
+        if (clients.get(client.connectionId()) != client || !refuseUntilLoaded(client, ask.inReplyTo())) {
+            return; // a request that overtook its connection's close needs no answer
         }
-        if (request.sinceSequence() != null && epoch.equals(request.epoch())) {
+        if (!turns.ask(ask)) {
+            send(client, MessageType.ERROR, ServerMessages.error(ErrorCode.RATE_LIMITED, "too many sync requests "
+                    + "waiting for their replies (MAX_PENDING_PER_CONNECTION); this one was not answered",
+                    null, null, sequence, ask.inReplyTo()));
+            metrics.error(ErrorCode.RATE_LIMITED);
+        }
+    }
+
+    /** How an ask is answered at this moment: a replay of these frames (else a snapshot), whole or streamed. */
+    private record Plan(List<Frame> replay, boolean large) {}
+
+    private Plan plan(SyncAsk ask) {
+        SyncRequest request = ask.request();
+        if (request != null && request.sinceSequence() != null && epoch.equals(request.epoch())) {
             List<Frame> missed = history.after(request.sinceSequence());
             if (missed != null) {
+                long bytes = 0;
                 for (Frame frame : missed) {
-                    outbox.send(client, frame);
+                    bytes += frame.size();
                 }
-                metrics.replayed(missed.size());
-                send(client, MessageType.SYNC_RESPONSE, ServerMessages.replayDone(missed.size(), sequence, inReplyTo));
-                return;
-            }
-        }
-        Collection<StaffRow> selected = rows.values();
-        if (request.period() != null) {
-            List<StaffRow> inPeriod = new ArrayList<>();
-            for (StaffRow row : rows.values()) {
-                if (row.period() == request.period()) {
-                    inPeriod.add(row);
+                // A replay larger than the snapshot it stands for is answered with the snapshot.
+                if (bytes <= SMALL_REPLY_BYTES || bytes <= snapshotBytes) {
+                    return new Plan(missed, bytes > SMALL_REPLY_BYTES);
                 }
             }
-            selected = inPeriod;
         }
-        send(client, MessageType.SYNC_RESPONSE, ServerMessages.snapshot(selected, request.period(), sequence, inReplyTo));
+        return new Plan(null, rowsAsked(ask, SMALL_REPLY_ROWS + 1).size() > SMALL_REPLY_ROWS);
     }
 
-    private void onAllPeriodsRequested(Client client, Long inReplyTo) {
-        if (!refuseUntilLoaded(client, inReplyTo)) {
-            return;
+    @Override
+    public boolean isLarge(SyncAsk ask) {
+        return plan(ask).large();
+    }
+
+    @Override
+    public Reply answer(SyncAsk ask) {
+        Client client = ask.client();
+        Long inReplyTo = ask.inReplyTo();
+        Plan plan = plan(ask);
+        Reply reply;
+        if (plan.replay() != null) {
+            metrics.replayed(plan.replay().size());
+            Frame done = encoder.encode(ServerMessages.replayDone(plan.replay().size(), sequence, inReplyTo));
+            metrics.sent(MessageType.SYNC_RESPONSE, 1);
+            if (!plan.large()) {
+                plan.replay().forEach(frame -> outbox.send(client, frame));
+                outbox.send(client, done);
+                return null;
+            }
+            reply = new ReplayReply(plan.replay(), done);
+        } else if (ask.allPeriods()) {
+            metrics.sent(MessageType.SYNC_ALL_PERIODS_RESPONSE, 1);
+            if (!plan.large()) {
+                SortedMap<Long, List<StaffRow>> periods = new TreeMap<>();
+                for (StaffRow row : rowsAsked(ask, SMALL_REPLY_ROWS)) {
+                    periods.computeIfAbsent(row.period(), period -> new ArrayList<>()).add(row);
+                }
+                outbox.send(client, encoder.encode(ServerMessages.allPeriods(periods, sequence, inReplyTo)));
+                return null;
+            }
+            reply = new SnapshotReply(rows, SnapshotReply.Shape.BY_PERIOD, null, sequence, inReplyTo, encodedRows,
+                    encoder);
+        } else {
+            Long period = ask.request().period();
+            metrics.sent(MessageType.SYNC_RESPONSE, 1);
+            if (!plan.large()) {
+                outbox.send(client, encoder.encode(
+                        ServerMessages.snapshot(rowsAsked(ask, SMALL_REPLY_ROWS), period, sequence, inReplyTo)));
+                return null;
+            }
+            reply = new SnapshotReply(rows, period == null ? SnapshotReply.Shape.EVERY_ROW
+                    : SnapshotReply.Shape.ONE_PERIOD, period, sequence, inReplyTo, encodedRows, encoder);
         }
-        SortedMap<Long, List<StaffRow>> periods = new TreeMap<>();
-        for (StaffRow row : rows.values()) {
-            periods.computeIfAbsent(row.period(), period -> new ArrayList<>()).add(row);
+        reply.whenWritten(() -> submit(new ReplyWritten(client, reply)));
+        outbox.send(client, reply);
+        metrics.replyStreamed();
+        return reply;
+    }
+
+    /** The rows a snapshot for this ask holds, in order, but at most {@code limit} of them. */
+    private List<StaffRow> rowsAsked(SyncAsk ask, int limit) {
+        Long period = ask.allPeriods() ? null : ask.request().period();
+        List<StaffRow> selected = new ArrayList<>();
+        SortedRows.Position at = period == null ? new SortedRows.Position(0, 0) : rows.firstOfPeriod(period);
+        for (; !rows.isEnd(at) && selected.size() < limit; at = rows.next(at)) {
+            StaffRow row = rows.row(at);
+            if (period != null && row.period() != period) {
+                break;
+            }
+            selected.add(row);
         }
-        send(client, MessageType.SYNC_ALL_PERIODS_RESPONSE, ServerMessages.allPeriods(periods, sequence, inReplyTo));
+        return selected;
+    }
+
+    /** A row's size in a snapshot, near enough to compare a replay with a snapshot (0 for none). */
+    private static long approximateBytes(StaffRow row) {
+        if (row == null) {
+            return 0;
+        }
+        return 140 + row.id().length() + row.name().length() + row.position().length() + row.department().length()
+                + row.type().length() + row.createdAt().length() + row.updatedAt().length();
     }
 
     /** Before the store has loaded, a snapshot would be a lie: say so instead. */
@@ -354,5 +451,6 @@ public final class Hub implements Runnable, CommitListener {
 
     private void publishStatus(boolean running) {
         status = new HubStatus(running, loaded, clients.size(), epoch, sequence, rows.size());
+        metrics.replies(turns.inProgress(), turns.waiting());
     }
 }

@@ -3,7 +3,9 @@ package staffsync.hub;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -64,6 +66,19 @@ class HubTest {
                 frames.add(message);
             }
         }
+        /** A large reply is read to its end at once, as a fast client would. */
+        @Override public void send(Reply reply) {
+            StringBuilder text = new StringBuilder();
+            for (ByteBuffer[] piece; (piece = reply.nextPiece()) != null; ) {
+                for (ByteBuffer part : piece) {
+                    text.append(StandardCharsets.UTF_8.decode(part.duplicate()));
+                }
+            }
+            reply.written();
+            for (String message : text.toString().split("\n")) {
+                frames.add(message);
+            }
+        }
         @Override public void mutationSettled() { settled.incrementAndGet(); }
         @Override public boolean isClosed() { return false; }
 
@@ -76,9 +91,23 @@ class HubTest {
         }
     }
 
+    /** Each message a line of JSON; a message in pieces is its pieces end to end, then the newline. */
+    static final class LineFrames implements FrameEncoder {
+        @Override public Frame encode(String json) {
+            return new Frame((json + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+        @Override public ByteBuffer[] encodePiece(ByteBuffer[] json, boolean first, boolean last) {
+            if (!last) {
+                return json;
+            }
+            ByteBuffer[] withEnd = Arrays.copyOf(json, json.length + 1);
+            withEnd[json.length] = ByteBuffer.wrap(new byte[] {'\n'});
+            return withEnd;
+        }
+    }
+
     Hub startHub(StaffStore store) {
-        hub = new Hub(store, 4, 100, 100, json -> new Frame((json + "\n").getBytes(StandardCharsets.UTF_8)),
-                new Metrics(), "test");
+        hub = new Hub(store, 4, 100, 100, new LineFrames(), new Metrics(), "test", new ReplyLimits(2L << 20, 100));
         hubThread = new Thread(hub, "hub");
         hubThread.start();
         store.start(hub);

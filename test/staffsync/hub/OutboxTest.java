@@ -13,7 +13,9 @@ class OutboxTest {
     static final class Sink implements Client {
         final List<Frame> received = new ArrayList<>();
         @Override public String connectionId() { return "sink"; }
-        @Override public void send(Frame frame) { received.add(frame); }
+        final List<Object> sent = new ArrayList<>();
+        @Override public void send(Frame frame) { received.add(frame); sent.add(frame); }
+        @Override public void send(Reply reply) { sent.add(reply); }
         @Override public boolean isClosed() { return false; }
         @Override public void mutationSettled() { }
     }
@@ -70,5 +72,23 @@ class OutboxTest {
         outbox.flush();
         outbox.flush();
         assertEquals(1, client.received.size());
+    }
+
+    @Test
+    void aReplyKeepsItsPlaceAmongTheClientsFrames() {
+        Outbox outbox = new Outbox();
+        Sink client = new Sink();
+        Reply reply = new Reply() {
+            @Override protected java.nio.ByteBuffer[] piece() { return null; }
+        };
+        outbox.send(client, frame(1));
+        outbox.send(client, frame(2));
+        outbox.send(client, reply);
+        outbox.send(client, frame(3));
+        outbox.flush();
+        assertEquals(3, client.sent.size());
+        assertArrayEquals(new byte[] {1, 2}, ((Frame) client.sent.get(0)).wire());
+        assertSame(reply, client.sent.get(1));
+        assertArrayEquals(new byte[] {3}, ((Frame) client.sent.get(2)).wire());
     }
 }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,6 +33,9 @@ public final class WsClient implements AutoCloseable {
     private final AtomicLong sequence = new AtomicLong();
     private final String clientId;
     private volatile boolean reading = true;
+    /** Armed by {@link #stopReadingMidMessage}: the next part of an unfinished message stops the reading. */
+    private volatile boolean stopInsideNextMessage;
+    private final CountDownLatch stoppedMidMessage = new CountDownLatch(1);
 
     private WsClient(String clientId, URI uri) {
         this.clientId = clientId;
@@ -114,10 +118,15 @@ public final class WsClient implements AutoCloseable {
 
     /** The next message as raw text. */
     public String nextText() {
+        return nextText(TIMEOUT);
+    }
+
+    /** The next message as raw text, waiting up to {@code within} (for messages of many megabytes). */
+    public String nextText(Duration within) {
         try {
-            String text = received.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            String text = received.poll(within.toMillis(), TimeUnit.MILLISECONDS);
             if (text == null) {
-                throw new AssertionError("no message within " + TIMEOUT);
+                throw new AssertionError("no message within " + within);
             }
             return text;
         } catch (InterruptedException e) {
@@ -179,6 +188,19 @@ public final class WsClient implements AutoCloseable {
         reading = false;
     }
 
+    /**
+     * Stops reading once part of a message has arrived and the rest has not: the server is then
+     * in the middle of writing it. {@link #awaitStoppedMidMessage} tells when that happened.
+     */
+    public void stopReadingMidMessage() {
+        stopInsideNextMessage = true;
+    }
+
+    /** True once {@link #stopReadingMidMessage} took effect within the timeout. */
+    public boolean awaitStoppedMidMessage() throws InterruptedException {
+        return stoppedMidMessage.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     /** Asks for messages again after {@link #stopReading}. */
     public void resumeReading() {
         reading = true;
@@ -216,6 +238,10 @@ public final class WsClient implements AutoCloseable {
             if (last) {
                 received.add(partial.toString());
                 partial.setLength(0);
+            } else if (stopInsideNextMessage) {
+                stopInsideNextMessage = false;
+                reading = false;
+                stoppedMidMessage.countDown();
             }
             if (reading) {
                 webSocket.request(1);

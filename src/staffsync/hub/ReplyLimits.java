@@ -1,0 +1,19 @@
+package staffsync.hub;
+
+/**
+ * How much memory large replies may hold, and how many requests a connection may have waiting.
+ * Half of {@code memoryBytes} caches encoded rows for every reply to share; the other half is
+ * room for replies in progress, {@value #BYTES_PER_REPLY} each: the pieces one has in flight
+ * (at most 64 KiB, plus the chunks of rows they are cut from).
+ */
+public record ReplyLimits(long memoryBytes, int waitingPerConnection) {
+    static final long BYTES_PER_REPLY = 256 * 1024;
+
+    long chunkCacheBytes() {
+        return memoryBytes / 2;
+    }
+
+    int repliesAtOnce() {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (memoryBytes - chunkCacheBytes()) / BYTES_PER_REPLY));
+    }
+}
