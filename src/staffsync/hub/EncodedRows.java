@@ -1,13 +1,11 @@
 package staffsync.hub;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import staffsync.metrics.Metrics;
-import staffsync.protocol.ServerMessages;
+import staffsync.protocol.RowBytes;
 
 /**
  * Rows as JSON bytes, {@value #CHUNK_ROWS} rows of a page at a time, shared by every reply that
@@ -77,15 +75,15 @@ final class EncodedRows {
     private static Chunk encode(SortedRows.Page page, int index) {
         int from = index * CHUNK_ROWS;
         int to = Math.min(page.size(), from + CHUNK_ROWS);
-        ByteArrayOutputStream json = new ByteArrayOutputStream(1_024 * (to - from));
+        RowBytes json = new RowBytes(1_024 * (to - from));
         int[] ends = new int[to - from];
         for (int i = from; i < to; i++) {
             if (i > from) {
-                json.write(',');
+                json.comma();
             }
-            json.writeBytes(ServerMessages.rowJson(page.row(i)).getBytes(StandardCharsets.UTF_8));
+            json.row(page.row(i));
             ends[i - from] = json.size();
         }
-        return new Chunk(json.toByteArray(), ends);
+        return new Chunk(json.toArray(), ends);
     }
 }

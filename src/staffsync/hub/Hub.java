@@ -90,6 +90,13 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
 
     /** Shared by the hub and every connection's writer; thread-safe. */
     private final EncodedRows encodedRows;
+    /** The newest convoy of each kind of snapshot ("all", "by period", "period 3"), for the next reply to join. */
+    private final Map<String, Convoy> convoys = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Convoy> eldest) {
+            return size() > 64; // one per kind asked for lately is all that is of use
+        }
+    };
 
     /** Written by the hub thread, read by any thread. */
     private volatile HubStatus status;
@@ -391,7 +398,7 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
                 return null;
             }
             reply = new SnapshotReply(rows, SnapshotReply.Shape.BY_PERIOD, null, sequence, inReplyTo, encodedRows,
-                    encoder);
+                    encoder, joinConvoy("by period"));
         } else {
             Long period = ask.request().period();
             metrics.sent(MessageType.SYNC_RESPONSE, 1);
@@ -401,12 +408,26 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
                 return null;
             }
             reply = new SnapshotReply(rows, period == null ? SnapshotReply.Shape.EVERY_ROW
-                    : SnapshotReply.Shape.ONE_PERIOD, period, sequence, inReplyTo, encodedRows, encoder);
+                    : SnapshotReply.Shape.ONE_PERIOD, period, sequence, inReplyTo, encodedRows, encoder,
+                    joinConvoy(period == null ? "all" : "period " + period));
         }
         reply.whenWritten(() -> submit(new ReplyWritten(client, reply)));
         outbox.send(client, reply);
         metrics.replyStreamed();
         return reply;
+    }
+
+    /** A place in the convoy of this kind of snapshot, a new one if the last has gone too far to join. */
+    private Convoy.Member joinConvoy(String kind) {
+        Convoy convoy = convoys.get(kind);
+        long now = System.nanoTime();
+        Convoy.Member member = convoy == null ? null : convoy.join(now);
+        if (member == null) {
+            convoy = new Convoy();
+            convoys.put(kind, convoy);
+            member = convoy.join(now);
+        }
+        return member;
     }
 
     /** The rows a snapshot for this ask holds, in order, but at most {@code limit} of them. */

@@ -14,10 +14,16 @@ import java.nio.ByteBuffer;
  * queue) that the reply's turn is over.
  */
 public abstract class Reply {
+    /** From {@link #nextPiece}: no piece yet (see {@link Convoy}); ask again shortly. */
+    public static final ByteBuffer[] LATER = new ByteBuffer[0];
+
     private Runnable whenWritten = () -> { };
     private boolean finished;
 
-    /** The wire bytes of the next piece, or null when there are no more (and from then on). */
+    /**
+     * The wire bytes of the next piece; {@link #LATER} when it is not to be written yet; null
+     * when there are no more (and from then on).
+     */
     public final ByteBuffer[] nextPiece() {
         if (finished) {
             return null;
@@ -37,6 +43,6 @@ public abstract class Reply {
         whenWritten = action;
     }
 
-    /** The next piece, or null at the end; called again only after a non-null answer. */
+    /** The next piece, {@link #LATER}, or null at the end; called again only after a non-null answer. */
     protected abstract ByteBuffer[] piece();
 }

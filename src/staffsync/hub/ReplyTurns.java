@@ -12,6 +12,8 @@ import java.util.Map;
  * answered at once, unless the same client has a request before it still waiting or being
  * written (its replies always come in the order asked).
  *
+ * <p>Waiting requests start in rounds (see {@link #serveWaitingForTurn}).
+ *
  * <p>Owned by the hub thread, like everything it refers to.
  */
 final class ReplyTurns {
@@ -123,7 +125,16 @@ final class ReplyTurns {
         }
     }
 
+    /**
+     * Turns are given in rounds, once at least half of them are free: replies that start
+     * together read the same chunks at about the same moments, so they share them (see
+     * {@link EncodedRows}) instead of each encoding its own, as replies started one by one
+     * at scattered times would.
+     */
     private void serveWaitingForTurn() {
+        if (inProgress > maxInProgress / 2) {
+            return;
+        }
         while (inProgress < maxInProgress && !waitingForTurn.isEmpty()) {
             Client client = waitingForTurn.poll();
             Line line = lines.get(client);

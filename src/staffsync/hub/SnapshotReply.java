@@ -13,7 +13,9 @@ import staffsync.protocol.StaffRow;
  * one frame of a fragmented message (see {@link FrameEncoder#encodePiece}).
  *
  * <p>The version never changes, so the reply is of the moment it was asked for however long
- * the client takes to read it. Used by one thread at a time (see {@link Reply}).
+ * the client takes to read it. Replies of the same rows that start together travel as a
+ * {@link Convoy}, so they share the encoded chunks. Used by one thread at a time (see
+ * {@link Reply}).
  */
 final class SnapshotReply extends Reply {
     enum Shape { EVERY_ROW, ONE_PERIOD, BY_PERIOD }
@@ -27,12 +29,15 @@ final class SnapshotReply extends Reply {
     private final Long inReplyTo;
     private final EncodedRows encoded;
     private final FrameEncoder framing;
+    /** Its place among the replies it travels with (see {@link Convoy}). */
+    private final Convoy.Member convoy;
+    private long rowsWritten;
 
     // Where the reply has got to: the next row is row `row` of page `page`.
     private int page;
     private int row;
     private boolean headWritten;
-    private boolean rowsWritten;
+    private boolean allRowsWritten;
     private boolean tailWritten;
     /** A row of the current array has been written: the next one needs a comma before it. */
     private boolean arrayHasRows;
@@ -41,7 +46,7 @@ final class SnapshotReply extends Reply {
     private int periods;
 
     SnapshotReply(SortedRows rows, Shape shape, Long period, long sequence, Long inReplyTo, EncodedRows encoded,
-                  FrameEncoder framing) {
+                  FrameEncoder framing, Convoy.Member convoy) {
         this.rows = rows;
         this.shape = shape;
         this.period = period == null ? 0 : period;
@@ -49,6 +54,7 @@ final class SnapshotReply extends Reply {
         this.inReplyTo = inReplyTo;
         this.encoded = encoded;
         this.framing = framing;
+        this.convoy = convoy;
         if (shape == Shape.ONE_PERIOD) {
             SortedRows.Position first = rows.firstOfPeriod(this.period);
             page = first.page();
@@ -64,12 +70,17 @@ final class SnapshotReply extends Reply {
                     : ServerMessages.snapshotAround(periodOrNull(), sequence, inReplyTo).before();
             return framing.encodePiece(new ByteBuffer[] {utf8(head)}, true, false);
         }
-        if (!rowsWritten) {
+        if (!allRowsWritten) {
+            if (!convoy.mayGoOn(System.nanoTime())) {
+                return LATER;
+            }
             ByteBuffer[] rowsPiece = nextRows();
             if (rowsPiece != null) {
+                convoy.wrote(rowsWritten);
                 return framing.encodePiece(rowsPiece, false, false);
             }
-            rowsWritten = true;
+            allRowsWritten = true;
+            convoy.leave();
         }
         if (!tailWritten) {
             tailWritten = true;
@@ -103,6 +114,7 @@ final class SnapshotReply extends Reply {
         }
         ByteBuffer separator = separatorBefore(first);
         ByteBuffer json = encoded.chunk(current, chunk).slice(row - chunkStart, end - chunkStart);
+        rowsWritten += end - row;
         row = end;
         if (row == current.size()) {
             page++;

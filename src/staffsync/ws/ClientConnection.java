@@ -43,7 +43,8 @@ import staffsync.metrics.Metrics;
 final class ClientConnection implements Client {
     private static final Logger LOG = Logger.getLogger(ClientConnection.class.getName());
 
-    enum WriteResult { EMPTY, BLOCKED, LIBRARY_BUSY, FAILED, HANDED_OVER, CLOSED }
+    /** PAUSED: the reply at the head waits for others it travels with (see Convoy); look again soon. */
+    enum WriteResult { EMPTY, BLOCKED, LIBRARY_BUSY, PAUSED, FAILED, HANDED_OVER, CLOSED }
 
     private final String id;
     private final SyncSocket socket;
@@ -69,6 +70,8 @@ final class ClientConnection implements Client {
     private final ConcurrentLinkedDeque<ByteBuffer> inFlight = new ConcurrentLinkedDeque<>();
     /** Guarded by writeLock: inFlight holds a reply's pieces, whose bytes queuedBytes never counted. */
     private boolean inFlightIsReply;
+    /** Guarded by writeLock: the reply at the head had no piece to give yet. */
+    private boolean replyPaused;
     /** Frame and control bytes appended and not yet written: exact, so the bound is too. */
     private final AtomicLong queuedBytes = new AtomicLong();
     /**
@@ -195,6 +198,9 @@ final class ClientConnection implements Client {
             }
             while (true) {
                 if (inFlight.isEmpty() && !takeNext()) {
+                    if (replyPaused) {
+                        return WriteResult.PAUSED;
+                    }
                     readAhead = 0;
                     return WriteResult.EMPTY;
                 }
@@ -232,9 +238,11 @@ final class ClientConnection implements Client {
     /**
      * Moves what is to be written next into {@link #inFlight}: control frames first, else the
      * queue's next frames (up to about {@link #WRITE_BYTES}), else the next pieces of the reply
-     * at its head. False when nothing is waiting. Under writeLock, on the writer thread.
+     * at its head. False when nothing is waiting, or the reply at the head has nothing yet
+     * ({@link #replyPaused}). Under writeLock, on the writer thread.
      */
     private boolean takeNext() {
+        replyPaused = false;
         for (ByteBuffer ping; (ping = control.poll()) != null; ) {
             inFlight.add(ping);
         }
@@ -251,6 +259,9 @@ final class ClientConnection implements Client {
                 if (takePieces(reply)) {
                     return true;
                 }
+                if (replyPaused) {
+                    return false;
+                }
                 queue.poll();
                 reply.written(); // every piece went into the socket: the hub gives its turn to the next
                 continue;
@@ -266,12 +277,19 @@ final class ClientConnection implements Client {
         }
     }
 
-    /** Takes the reply's next pieces, about {@link #WRITE_BYTES} of them; false when it has none left. */
+    /**
+     * Takes the reply's next pieces, about {@link #WRITE_BYTES} of them; false when it has none
+     * left, or none yet ({@link #replyPaused}).
+     */
     private boolean takePieces(Reply reply) {
         inFlightIsReply = true;
         long bytes = 0;
         ByteBuffer[] piece;
         while (bytes < WRITE_BYTES && (piece = reply.nextPiece()) != null) {
+            if (piece == Reply.LATER) {
+                replyPaused = inFlight.isEmpty();
+                break;
+            }
             for (ByteBuffer buffer : piece) {
                 inFlight.add(buffer);
                 bytes += buffer.remaining();

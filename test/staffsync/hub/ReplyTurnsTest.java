@@ -27,6 +27,7 @@ class ReplyTurnsTest {
     static final class Recorder implements ReplyTurns.Answers {
         final List<String> answered = new ArrayList<>();
         final List<Reply> streamed = new ArrayList<>();
+        final List<Client> clients = new ArrayList<>();
 
         @Override public boolean isLarge(SyncAsk ask) {
             return ask.request().period() == null;
@@ -41,6 +42,7 @@ class ReplyTurnsTest {
                 @Override protected ByteBuffer[] piece() { return null; }
             };
             streamed.add(reply);
+            clients.add(ask.client());
             return reply;
         }
     }
@@ -135,5 +137,24 @@ class ReplyTurnsTest {
         assertTrue(turns.ask(large(a, 3)));
         assertFalse(turns.ask(large(a, 4)));
         assertEquals(2, turns.waiting());
+    }
+
+    @Test
+    void waitingRequestsStartInRoundsOnceHalfTheTurnsAreFree() {
+        Recorder answers = new Recorder();
+        ReplyTurns turns = new ReplyTurns(4, 10, answers);
+        for (int i = 0; i < 8; i++) {
+            turns.ask(large(new Named("c" + i), 1));
+        }
+        assertEquals(4, turns.inProgress());
+        turns.written(clientOf(answers, 0), answers.streamed.get(0));
+        assertEquals(3, turns.inProgress(), "one free turn is not yet a round");
+        turns.written(clientOf(answers, 1), answers.streamed.get(1));
+        assertEquals(4, turns.inProgress(), "two free turns of four: the next two start together");
+        assertEquals(List.of("c0#1", "c1#1", "c2#1", "c3#1", "c4#1", "c5#1"), answers.answered);
+    }
+
+    private static Client clientOf(Recorder answers, int index) {
+        return answers.clients.get(index);
     }
 }

@@ -13,7 +13,9 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
@@ -36,6 +38,9 @@ public final class WsClient implements AutoCloseable {
     /** Armed by {@link #stopReadingMidMessage}: the next part of an unfinished message stops the reading. */
     private volatile boolean stopInsideNextMessage;
     private final CountDownLatch stoppedMidMessage = new CountDownLatch(1);
+    /** Set by {@link #readSlowly}: asks for each next part of a message only after this long. */
+    private volatile ScheduledExecutorService pacer;
+    private volatile long paceMillis;
 
     private WsClient(String clientId, URI uri) {
         this.clientId = clientId;
@@ -121,14 +126,25 @@ public final class WsClient implements AutoCloseable {
         return nextText(TIMEOUT);
     }
 
-    /** The next message as raw text, waiting up to {@code within} (for messages of many megabytes). */
+    /**
+     * The next message as raw text, waiting up to {@code within} (for messages of many
+     * megabytes); fails at once when the connection has closed and nothing is left to read.
+     */
     public String nextText(Duration within) {
         try {
-            String text = received.poll(within.toMillis(), TimeUnit.MILLISECONDS);
-            if (text == null) {
-                throw new AssertionError("no message within " + within);
+            long deadline = System.nanoTime() + within.toNanos();
+            while (true) {
+                String text = received.poll(100, TimeUnit.MILLISECONDS);
+                if (text != null) {
+                    return text;
+                }
+                if (closeCode.isDone() && received.isEmpty()) {
+                    throw new AssertionError("no message: the connection closed with " + closeCode.join());
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("no message within " + within);
+                }
             }
-            return text;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
@@ -201,6 +217,20 @@ public final class WsClient implements AutoCloseable {
         return stoppedMidMessage.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Reads like a client on a slow link: each next part of a message (the JDK hands over a
+     * frame in parts of some kilobytes) is asked for only {@code perPart} after the last.
+     * Control frames are still read at once when reached.
+     */
+    public void readSlowly(Duration perPart) {
+        paceMillis = perPart.toMillis();
+        pacer = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "ws-client-pacer");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
     /** Asks for messages again after {@link #stopReading}. */
     public void resumeReading() {
         reading = true;
@@ -218,6 +248,9 @@ public final class WsClient implements AutoCloseable {
 
     @Override
     public void close() {
+        if (pacer != null) {
+            pacer.shutdownNow();
+        }
         if (!socket.isOutputClosed()) {
             socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").exceptionally(e -> null);
         }
@@ -243,7 +276,9 @@ public final class WsClient implements AutoCloseable {
                 reading = false;
                 stoppedMidMessage.countDown();
             }
-            if (reading) {
+            if (reading && paceMillis > 0) {
+                pacer.schedule(() -> webSocket.request(1), paceMillis, TimeUnit.MILLISECONDS);
+            } else if (reading) {
                 webSocket.request(1);
             }
             return null;
