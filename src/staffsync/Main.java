@@ -1,15 +1,19 @@
 package staffsync;
 
+import java.net.BindException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.concurrent.Callable;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import staffsync.config.Config;
 import staffsync.config.ConfigException;
+import staffsync.config.OpenFileLimits;
+import staffsync.http.BoardPage;
 import staffsync.http.HttpEndpoints;
 import staffsync.hub.Hub;
 import staffsync.hub.HubStatus;
@@ -56,8 +60,10 @@ public final class Main {
             System.exit(healthcheck(config));
         }
         Handler logHandler = LogSetup.install(Level.parse(config.logLevel()));
+        FatalErrors fatal = new FatalErrors(logHandler);
+        Thread.setDefaultUncaughtExceptionHandler(fatal);
         try {
-            Running running = start(config);
+            Running running = start(config, fatal);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 running.stop(config.shutdownTimeoutMs());
                 logHandler.flush();
@@ -65,7 +71,12 @@ public final class Main {
                 Runtime.getRuntime().halt(0);
             }, "shutdown"));
         } catch (ConfigException e) {
+            logHandler.flush();
             System.err.println("staff-sync: invalid configuration: " + e.getMessage());
+            System.exit(EXIT_BAD_CONFIG);
+        } catch (PortUnavailable e) {
+            logHandler.flush();
+            System.err.println("staff-sync: " + e.getMessage());
             System.exit(EXIT_BAD_CONFIG);
         } catch (StoreStartException e) {
             // The store's message says what is wrong and where (a file, an offset, a lock): no trace needed.
@@ -95,20 +106,37 @@ public final class Main {
         }
     }
 
-    static Running start(Config config) throws Exception {
+    static Running start(Config config, FatalErrors fatal) throws Exception {
         String version = versionOf();
         long startedAt = System.currentTimeMillis();
         LOG.info("staff-sync " + version + " starting with " + config);
+        LOG.info(config.storeDescription());
+        // HotSpot has already raised the soft limit to the hard one (-XX:+MaxFDLimit, on by default on Linux).
+        OpenFileLimits openFiles = OpenFileLimits.read();
+        LOG.info("open files: " + openFiles + "; MAX_CONNECTIONS " + config.maxConnections()
+                + ", MAX_CONNECTIONS_PER_IP " + (config.maxConnectionsPerIp() == 0 ? "off" : config.maxConnectionsPerIp())
+                + ", HTTP_MAX_CONNECTIONS " + config.httpMaxConnections());
+        if (openFiles.known() && openFiles.soft() < openFiles.hard()) {
+            LOG.warning("the soft open-files limit is below the hard one (the JVM raises it unless run with"
+                    + " -XX:-MaxFDLimit); MAX_CONNECTIONS follows the soft one");
+        }
         Metrics metrics = new Metrics();
         TextFrames frames = new TextFrames();
         StaffStore store = Stores.open(config, metrics);
         Hub hub = new Hub(store, config.storeThreads(), config.historySize(), config.dedupSize(), frames, metrics, version,
+                config.maxRows(), config.maxWritesPerSecond(),
                 new ReplyLimits(config.replyMemoryBytes(), config.maxPendingPerConnection()));
         Thread hubThread = new Thread(hub, "hub");
         hubThread.start();
         store.start(hub);
+        SyncServer webSocket = new SyncServer(config, hub, frames, metrics);
+        // A listener the library has stopped never accepts again: a restart is the only cure.
+        webSocket.whenListenerStops(why -> fatal.halt(why, null, FatalErrors.EXIT_SERVER_STOPPED));
 
-        HttpEndpoints http = new HttpEndpoints(config.host(), config.httpPort(), new HttpEndpoints.Sources() {
+        HttpEndpoints.Limits httpLimits = new HttpEndpoints.Limits(config.httpMaxConnections(),
+                config.httpRequestTimeoutSeconds(), config.httpIdleTimeoutSeconds());
+        BoardPage board = BoardPage.load();
+        HttpEndpoints.Sources sources = new HttpEndpoints.Sources() {
             @Override
             public HubStatus hub() {
                 return hub.status();
@@ -133,13 +161,48 @@ public final class Main {
             public long startedAtMillis() {
                 return startedAt;
             }
-        });
+
+            @Override
+            public String servingProblem() {
+                long stalled = hub.stalledMillis();
+                if (stalled >= config.hubStallTimeoutMs()) {
+                    return "the hub has taken no event for " + stalled + " ms although events wait (HUB_STALL_TIMEOUT_MS "
+                            + config.hubStallTimeoutMs() + ")";
+                }
+                return webSocket.acceptProblem();
+            }
+        };
+        HttpEndpoints http = listening("HTTP_PORT", config.host(), config.httpPort(),
+                () -> new HttpEndpoints(config.host(), config.httpPort(), httpLimits, sources, board));
         int httpPort = http.start();
-        SyncServer webSocket = new SyncServer(config, hub, frames, metrics);
-        int wsPort = webSocket.startAndAwait();
+        int wsPort = listening("PORT", config.host(), config.port(), webSocket::startAndAwait);
+        board.webSocketPort(wsPort);
         LOG.info("bound ports websocket=" + wsPort + " http=" + httpPort + " (ws://" + config.host() + ":" + wsPort
                 + SyncServer.PATH + ", http://" + config.host() + ":" + httpPort + "/health) store=" + store.kind());
         return new Running(webSocket, hub, http, store);
+    }
+
+    /**
+     * A port that cannot be bound is the user's to fix in one variable: say which, in one line,
+     * instead of a stack trace (issue 9: "port 8080 is in use; set PORT").
+     */
+    static final class PortUnavailable extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        PortUnavailable(String variable, String host, int port, BindException cause) {
+            super(String.valueOf(cause.getMessage()).contains("in use")
+                    ? "port " + port + " is in use; set " + variable + " to a free port (0 picks any free one)"
+                    : "cannot listen on " + host + ":" + port + " (" + cause.getMessage() + "); check HOST and "
+                    + variable, null, false, false);
+        }
+    }
+
+    private static <T> T listening(String variable, String host, int port, Callable<T> bind) throws Exception {
+        try {
+            return bind.call();
+        } catch (BindException e) {
+            throw new PortUnavailable(variable, host, port, e);
+        }
     }
 
     private static int healthcheck(Config config) {

@@ -1,5 +1,6 @@
 package staffsync.config;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -33,6 +34,19 @@ public record Config(
         long supabaseTimeoutMs,
         long supabasePollMs,
         String logLevel,
+        // Why {@code store} was chosen, for the startup log (a setting's source, not a setting).
+        String storeReason,
+        // Client protocol errors: at most this many log lines per minute (0: none; all are counted).
+        int protocolErrorLogPerMinute,
+        // Limits that keep the server serving with real data sizes and hostile clients (issue 10)
+        int maxRows,
+        double maxWritesPerSecond,
+        long hubStallTimeoutMs,
+        int maxConnections,
+        int maxConnectionsPerIp,
+        int httpMaxConnections,
+        int httpRequestTimeoutSeconds,
+        int httpIdleTimeoutSeconds,
         // Replies of any size (issue 10): memory large snapshots and replays may hold while written.
         long replyMemoryBytes) {
 
@@ -45,14 +59,42 @@ public record Config(
 
     /** Reads the given variables; anything missing takes its default. */
     public static Config from(Map<String, String> env) throws ConfigException {
+        return from(env, OpenFileLimits.read());
+    }
+
+    /** As {@link #from(Map)}, with the process's descriptor limits (MAX_CONNECTIONS's default follows them). */
+    public static Config from(Map<String, String> env, OpenFileLimits openFiles) throws ConfigException {
         EnvReader in = new EnvReader(env);
         String supabaseUrl = in.text("SUPABASE_URL", "");
-        StoreKind defaultStore = supabaseUrl.isEmpty() ? StoreKind.FILE : StoreKind.SUPABASE;
-        StoreKind store = in.choice("STORE", StoreKind.class, defaultStore);
         String supabaseKey = in.text("SUPABASE_SERVICE_KEY", "");
-        if (store == StoreKind.SUPABASE && (supabaseUrl.isEmpty() || supabaseKey.isEmpty())) {
-            throw new ConfigException("STORE=supabase needs SUPABASE_URL and SUPABASE_SERVICE_KEY to be set");
+        String storeSetting = in.text("STORE", null);
+        StoreKind store = in.choice("STORE", StoreKind.class, supabaseUrl.isEmpty() ? StoreKind.FILE : StoreKind.SUPABASE);
+        String storeReason = storeSetting != null ? "STORE=" + storeSetting
+                : supabaseUrl.isEmpty() ? "the default while SUPABASE_URL is not set" : "SUPABASE_URL is set";
+        if (store == StoreKind.SUPABASE) {
+            if (supabaseUrl.isEmpty()) {
+                throw new ConfigException("STORE=supabase needs SUPABASE_URL, the project URL (like https://abcd.supabase.co)");
+            }
+            SupabaseUrl parsed = SupabaseUrl.parse(supabaseUrl);
+            supabaseUrl = parsed.url();
+            if (parsed.dropped() != null) {
+                storeReason += "; its " + parsed.dropped() + " was dropped, the server adds it";
+            }
+            if (supabaseKey.isEmpty()) {
+                throw new ConfigException((storeSetting != null ? "STORE=supabase" : "SUPABASE_URL is set, so the Supabase store is used, but")
+                        + " SUPABASE_SERVICE_KEY is not set: set it to the project's secret key (Project Settings -> API Keys)"
+                        + (storeSetting != null ? "" : ", or unset SUPABASE_URL to keep the data in DATA_DIR"));
+            }
+        } else if (storeSetting == null && !supabaseKey.isEmpty()) {
+            throw new ConfigException("SUPABASE_SERVICE_KEY is set but SUPABASE_URL is not: set SUPABASE_URL to the project URL "
+                    + "(like https://abcd.supabase.co) to use Supabase, or unset SUPABASE_SERVICE_KEY to keep the data in DATA_DIR");
         }
+        Path dataDir = Path.of(in.text("DATA_DIR", "./data"));
+        if (store == StoreKind.FILE && Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
+            throw new ConfigException("DATA_DIR " + dataDir + " is a file, not a directory: point DATA_DIR at a directory "
+                    + "(it is created when missing)");
+        }
+        int httpMaxConnections = (int) in.integer("HTTP_MAX_CONNECTIONS", 128, 2, 100_000);
         return new Config(
                 in.text("HOST", "0.0.0.0"),
                 in.port("PORT", 8080),
@@ -71,7 +113,7 @@ public record Config(
                 (int) in.integer("STORE_THREADS", 16, 1, 1_024),
                 in.integer("SHUTDOWN_TIMEOUT_MS", 4_000, 0, 600_000),
                 store,
-                Path.of(in.text("DATA_DIR", "./data")),
+                dataDir,
                 in.integer("LOG_COMPACT_BYTES", 64L * 1024 * 1024, 4_096, Long.MAX_VALUE),
                 supabaseUrl,
                 supabaseKey,
@@ -79,7 +121,52 @@ public record Config(
                 in.integer("SUPABASE_TIMEOUT_MS", 5_000, 1, 600_000),
                 in.integer("SUPABASE_POLL_MS", 5_000, 10, 86_400_000),
                 in.choice("LOG_LEVEL", LogLevel.class, LogLevel.INFO).name(),
+                storeReason,
+                (int) in.integer("PROTOCOL_ERROR_LOG_PER_MINUTE", 60, 0, 1_000_000),
+                (int) in.integer("MAX_ROWS", 100_000, 0, Integer.MAX_VALUE),
+                in.decimal("MAX_WRITES_PER_SECOND", DEFAULT_MAX_WRITES_PER_SECOND, 0.001),
+                in.integer("HUB_STALL_TIMEOUT_MS", 5_000, 100, 3_600_000),
+                (int) in.integer("MAX_CONNECTIONS", defaultMaxConnections(openFiles, httpMaxConnections), 1,
+                        Integer.MAX_VALUE),
+                (int) in.integer("MAX_CONNECTIONS_PER_IP", 0, 0, Integer.MAX_VALUE),
+                httpMaxConnections,
+                (int) in.integer("HTTP_REQUEST_TIMEOUT_SECONDS", 10, 1, 3_600),
+                (int) in.integer("HTTP_IDLE_TIMEOUT_SECONDS", 30, 1, 3_600),
                 in.integer("REPLY_MEMORY_BYTES", 32L * 1024 * 1024, 1024L * 1024, Long.MAX_VALUE));
+    }
+
+    /** One line for the startup log: which store keeps the data, where, and why that one. */
+    public String storeDescription() {
+        return switch (store) {
+            case FILE -> "store file: a durable log in " + dataDir.toAbsolutePath().normalize() + " (" + storeReason
+                    + (storeReason.startsWith("the default") ? "; set SUPABASE_URL and SUPABASE_SERVICE_KEY to use Supabase)" : ")");
+            case SUPABASE -> "store supabase: table " + supabaseTable + " at " + supabaseUrl + " (" + storeReason + ")";
+            case MEMORY -> "store memory: every change is forgotten at exit (" + storeReason + ")";
+        };
+    }
+
+    /**
+     * About half of one writer's fsync rate on the reference machine's disk (2,326 fsynced writes/s
+     * with one writer, docs/durable-store.md): the file store keeps up even if no two writes share
+     * an fsync. Far above what people editing a staff list produce.
+     */
+    static final double DEFAULT_MAX_WRITES_PER_SECOND = 1_000;
+    /** MAX_CONNECTIONS when the descriptor limit cannot be read (not Linux). */
+    static final int MAX_CONNECTIONS_WITHOUT_LIMIT = 10_000;
+    /** Descriptors kept for everything but WebSocket connections: the JVM, the store, the log, selectors. */
+    static final int DESCRIPTORS_FOR_THE_REST = 64;
+
+    /**
+     * Below the open-files limit, leaving room: 10% of it for sockets still in their handshake (they
+     * hold a descriptor before the limit can refuse them), HTTP_MAX_CONNECTIONS for the HTTP port, and
+     * {@value #DESCRIPTORS_FOR_THE_REST} for the JVM, the store and the log.
+     */
+    static long defaultMaxConnections(OpenFileLimits openFiles, int httpMaxConnections) {
+        if (openFiles.soft() <= 0) {
+            return MAX_CONNECTIONS_WITHOUT_LIMIT;
+        }
+        long room = openFiles.soft() - openFiles.soft() / 10 - httpMaxConnections - DESCRIPTORS_FOR_THE_REST;
+        return Math.max(1, Math.min(Integer.MAX_VALUE, room));
     }
 
     /** The levels LOG_LEVEL accepts (java.util.logging names). */

@@ -26,6 +26,7 @@ import staffsync.hub.HubEvent.SyncRequested;
 import staffsync.hub.HubEvent.Unregister;
 import staffsync.metrics.Metrics;
 import staffsync.protocol.ChangeEvent;
+import staffsync.protocol.ClientRequest.CreateStaff;
 import staffsync.protocol.ClientRequest.SyncRequest;
 import staffsync.protocol.ErrorCode;
 import staffsync.protocol.MessageType;
@@ -84,6 +85,7 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
     private final ReplyTurns turns;
     private final EventHistory history;
     private final RetryTable retries;
+    private final WriteLimits limits;
     private String epoch = UUID.randomUUID().toString();
     private long sequence;
     private boolean loaded;
@@ -101,8 +103,37 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
     /** Written by the hub thread, read by any thread. */
     private volatile HubStatus status;
 
+    // ---- the heartbeat, read by /ready (see stalledMillis) ----
+    /** When the hub last started an event or a flush, or went to wait for events. Written by the hub thread. */
+    private volatile long lastProgressNanos = System.nanoTime();
+    /** True while the hub is not working on events (waiting for one, or not started). Written by the hub thread. */
+    private volatile boolean idle = true;
+    /** When the queue last went from empty to not empty. Written by submitting threads. */
+    private volatile long waitingSinceNanos = System.nanoTime();
+
     public Hub(StaffStore store, int storeThreads, int historySize, int retryTableSize, FrameEncoder encoder,
-               Metrics metrics, String serverVersion, ReplyLimits replyLimits) {
+               Metrics metrics, String serverVersion) {
+        this(store, storeThreads, historySize, retryTableSize, encoder, metrics, serverVersion, WriteLimits.none(),
+                ReplyLimits.DEFAULT);
+    }
+
+    /** With the server-wide limits on changes: MAX_ROWS and MAX_WRITES_PER_SECOND. */
+    public Hub(StaffStore store, int storeThreads, int historySize, int retryTableSize, FrameEncoder encoder,
+               Metrics metrics, String serverVersion, int maxRows, double maxWritesPerSecond) {
+        this(store, storeThreads, historySize, retryTableSize, encoder, metrics, serverVersion,
+                new WriteLimits(maxRows, maxWritesPerSecond), ReplyLimits.DEFAULT);
+    }
+
+    /** With the limits on changes and on large replies (REPLY_MEMORY_BYTES). */
+    public Hub(StaffStore store, int storeThreads, int historySize, int retryTableSize, FrameEncoder encoder,
+               Metrics metrics, String serverVersion, int maxRows, double maxWritesPerSecond, ReplyLimits replyLimits) {
+        this(store, storeThreads, historySize, retryTableSize, encoder, metrics, serverVersion,
+                new WriteLimits(maxRows, maxWritesPerSecond), replyLimits);
+    }
+
+    private Hub(StaffStore store, int storeThreads, int historySize, int retryTableSize, FrameEncoder encoder,
+                Metrics metrics, String serverVersion, WriteLimits limits, ReplyLimits replyLimits) {
+        this.limits = limits;
         this.store = store;
         this.lanes = new StoreLanes(storeThreads);
         this.encoder = encoder;
@@ -119,6 +150,9 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
 
     /** Queues an event for the hub; never blocks. */
     public void submit(HubEvent event) {
+        if (events.isEmpty()) {
+            waitingSinceNanos = System.nanoTime();
+        }
         events.add(event);
     }
 
@@ -134,6 +168,28 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
 
     public HubStatus status() {
         return status;
+    }
+
+    /**
+     * How long the hub has had work and made no progress with it, in milliseconds: 0 while it is
+     * keeping up or has nothing to do. Working, it is judged by when it last started an event (one
+     * event that takes seconds is a stall); waiting, by how long an event has waited unseen (a hub
+     * thread that is blocked or stopped). Any thread may ask; {@code /ready} does.
+     */
+    public long stalledMillis() {
+        long now = System.nanoTime();
+        long since;
+        if (idle) {
+            if (events.isEmpty()) {
+                return 0;
+            }
+            long progress = lastProgressNanos;
+            long waiting = waitingSinceNanos;
+            since = waiting - progress > 0 ? waiting : progress;
+        } else {
+            since = lastProgressNanos;
+        }
+        return Math.max(0, (now - since) / 1_000_000);
     }
 
     /** Stops taking store work, lets it finish, then stops the hub after what is queued. */
@@ -152,32 +208,93 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
         List<HubEvent> turn = new ArrayList<>(MAX_EVENTS_PER_TURN);
         while (true) {
             try {
+                lastProgressNanos = System.nanoTime();
+                idle = true;
                 turn.add(events.take());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             }
+            lastProgressNanos = System.nanoTime(); // before idle turns false: a reader seeing false sees this too
+            idle = false;
             // Take whatever else is already waiting: its frames leave together (see Outbox).
             events.drainTo(turn, MAX_EVENTS_PER_TURN - 1);
             for (HubEvent event : turn) {
+                lastProgressNanos = System.nanoTime();
                 if (event instanceof Shutdown shutdown) {
-                    outbox.flush();
+                    outbox.flush(this::sendFailed);
                     publishStatus(false);
                     shutdown.done().countDown();
                     return;
                 }
                 try {
                     handle(event);
-                } catch (RuntimeException e) {
+                } catch (Throwable failure) {
                     // A bug in one event must not stop every client's updates.
-                    LOG.log(Level.SEVERE, "hub failed to handle " + event.getClass().getSimpleName(), e);
+                    failed(event, failure);
                 }
             }
             turn.clear();
-            outbox.flush();
+            lastProgressNanos = System.nanoTime();
+            outbox.flush(this::sendFailed);
             publishStatus(true);
         }
         publishStatus(false);
+    }
+
+    /**
+     * One event failed (a bug, or an Error such as a StackOverflowError): it fails alone. Its
+     * requester, if it has one, gets INTERNAL; a change that failed here never reached the store
+     * (every step after handing it over settles it itself). Out of memory is the exception: the
+     * process cannot be trusted any more, and the error goes on to end it (see FatalErrors).
+     */
+    private void failed(HubEvent event, Throwable failure) {
+        if (failure instanceof OutOfMemoryError outOfMemory) {
+            throw outOfMemory;
+        }
+        LOG.log(Level.SEVERE, "hub failed to handle " + event.getClass().getSimpleName() + "; it fails alone and the"
+                + " hub goes on", failure);
+        metrics.hubEventFailed();
+        String message = "the server failed to process this message (logged as a server error); nothing was applied";
+        if (event instanceof MutationRequested request) {
+            if (request.mutation() instanceof CreateStaff create) {
+                limits.settled(create.staffId());
+            }
+            refuse(request.client(), request.origin(), new MutationResult.Rejected(ErrorCode.INTERNAL, message,
+                    request.mutation().staffId(), null));
+        } else if (event instanceof SyncRequested sync) {
+            sendInternalError(sync.client(), sync.inReplyTo());
+        } else if (event instanceof AllPeriodsRequested all) {
+            sendInternalError(all.client(), all.inReplyTo());
+        } else if (event instanceof Register register) {
+            // Without its CONNECTION_ACK the client cannot know where it stands: let it reconnect.
+            register.client().failed("the server failed to register the connection");
+        }
+    }
+
+    private void sendInternalError(Client client, Long inReplyTo) {
+        send(client, MessageType.ERROR, ServerMessages.error(ErrorCode.INTERNAL,
+                "the server failed to answer this request (logged as a server error); ask again", null, null,
+                sequence, inReplyTo));
+        metrics.error(ErrorCode.INTERNAL);
+    }
+
+    /**
+     * Handing a client its frames failed: it has missed them, so it must not go on as if it had
+     * not. It is closed, reconnects and catches up; the others are not affected.
+     */
+    private void sendFailed(Client client, Throwable failure) {
+        if (failure instanceof OutOfMemoryError outOfMemory) {
+            throw outOfMemory;
+        }
+        LOG.log(Level.SEVERE, "sending to " + client.connectionId() + " failed; closing it", failure);
+        metrics.hubEventFailed();
+        clients.remove(client.connectionId());
+        try {
+            client.failed("the server failed to send to this connection");
+        } catch (RuntimeException closeFailed) {
+            LOG.log(Level.WARNING, "closing " + client.connectionId() + " failed too", closeFailed);
+        }
     }
 
     /** The {@code select}: one case per kind of event. */
@@ -219,9 +336,13 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
         if (origin.clientSequence() != null) {
             RetryTable.Key key = new RetryTable.Key(origin.clientId(), origin.clientSequence());
             Object known = retries.lookup(key);
-            if (known instanceof Frame original) {
+            if (known != null && !RetryTable.isSameMessage(known, origin.fingerprint())) {
+                refuseReusedSequence(client, origin);
+                return;
+            }
+            if (known instanceof RetryTable.Committed original) {
                 // A retry of a committed change: the original event again, byte for byte.
-                outbox.send(client, original);
+                outbox.send(client, original.frame());
                 client.mutationSettled();
                 metrics.retryAnswered();
                 return;
@@ -231,13 +352,33 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
                 metrics.retryAnswered();
                 return;
             }
-            retries.markPending(key);
+        }
+        MutationResult.Rejected overLimit = limits.admit(request.mutation(), rows.size());
+        if (overLimit != null) {
+            refuse(client, origin, overLimit);
+            return;
+        }
+        if (origin.clientSequence() != null) {
+            retries.markPending(new RetryTable.Key(origin.clientId(), origin.clientSequence()), origin.fingerprint());
         }
         boolean queued = lanes.submit(request.mutation().staffId(), () -> applyOnLane(request));
         if (!queued) {
-            onMutationRejected(new MutationRejected(client, origin,
+            onMutationRejected(new MutationRejected(client, origin, request.mutation(),
                     MutationResult.unavailable(request.mutation().staffId(), "the server is shutting down")));
         }
+    }
+
+    /**
+     * The key of a remembered outcome, with another message: answering with that outcome would
+     * hand this client someone else's event and silently drop its own change.
+     */
+    private void refuseReusedSequence(Client client, Origin origin) {
+        send(client, MessageType.ERROR, ServerMessages.error(ErrorCode.SEQUENCE_REUSED, "sequenceNumber "
+                + origin.clientSequence() + " was already used by clientId '" + origin.clientId()
+                + "' for a different message; nothing was applied (number each new change higher)",
+                null, null, sequence, origin.clientSequence()));
+        metrics.error(ErrorCode.SEQUENCE_REUSED);
+        client.mutationSettled();
     }
 
     /** Runs on a store lane. An applied change comes back through {@link #committed}. */
@@ -245,35 +386,45 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
         MutationResult result;
         try {
             result = store.apply(request.mutation(), request.origin());
-        } catch (RuntimeException e) {
+        } catch (OutOfMemoryError e) {
+            throw e; // ends the process: see FatalErrors
+        } catch (Throwable e) {
+            // Any other failure (an Error included) fails this change alone; the lane and its client go on.
             LOG.log(Level.SEVERE, "store failed on " + request.mutation().getClass().getSimpleName(), e);
             result = new MutationResult.Rejected(ErrorCode.INTERNAL, "the server failed to process the change",
                     request.mutation().staffId(), null);
         }
         if (result instanceof MutationResult.Rejected rejected) {
-            submit(new MutationRejected(request.client(), request.origin(), rejected));
+            submit(new MutationRejected(request.client(), request.origin(), request.mutation(), rejected));
         } else {
             request.client().mutationSettled();
         }
     }
 
     private void onMutationRejected(MutationRejected event) {
-        MutationResult.Rejected rejection = event.rejection();
-        Long inReplyTo = event.origin().clientSequence();
+        if (event.mutation() instanceof CreateStaff) {
+            limits.settled(event.mutation().staffId());
+        }
+        refuse(event.client(), event.origin(), event.rejection());
+    }
+
+    /** The refusal to the requester and to any retry of it that was waiting. */
+    private void refuse(Client requester, Origin origin, MutationResult.Rejected rejection) {
+        Long inReplyTo = origin.clientSequence();
         String json = ServerMessages.error(rejection.code(), rejection.message(), rejection.staffId(),
                 rejection.current(), sequence, inReplyTo);
         Frame frame = encoder.encode(json);
         List<Client> told = new ArrayList<>();
-        told.add(event.client());
+        told.add(requester);
         if (inReplyTo != null) {
-            told.addAll(retries.rejected(new RetryTable.Key(event.origin().clientId(), inReplyTo)));
+            told.addAll(retries.rejected(new RetryTable.Key(origin.clientId(), inReplyTo)));
         }
         for (Client client : told) {
             outbox.send(client, frame);
             metrics.sent(MessageType.ERROR, 1);
             metrics.error(rejection.code());
         }
-        event.client().mutationSettled();
+        requester.mutationSettled();
         for (Client waiter : told.subList(1, told.size())) {
             waiter.mutationSettled();
         }
@@ -290,13 +441,17 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
         StaffRow current = event.kind() == ChangeEvent.Kind.DELETE ? null : row;
         rows = rows.replace(previous, current);
         snapshotBytes += approximateBytes(current) - approximateBytes(previous);
+        if (event.kind() == ChangeEvent.Kind.CREATE) {
+            limits.settled(row.id()); // the create's slot is now a stored row
+        }
         Frame frame = encoder.encode(ServerMessages.event(event));
         history.add(sequence, frame);
         outbox.broadcast(clients.values(), frame);
         metrics.broadcast(event.kind().wireType, clients.size());
         Origin origin = event.origin();
         if (origin != null && origin.clientSequence() != null) {
-            List<Client> waiting = retries.committed(new RetryTable.Key(origin.clientId(), origin.clientSequence()), frame);
+            List<Client> waiting = retries.committed(
+                    new RetryTable.Key(origin.clientId(), origin.clientSequence()), frame, origin.fingerprint());
             // Waiting retries are connected clients: the broadcast above was their answer.
             waiting.forEach(Client::mutationSettled);
         }
@@ -321,7 +476,8 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
             history.add(event.sequence(), frame);
             Origin origin = event.origin();
             if (origin != null && origin.clientSequence() != null) {
-                retries.committed(new RetryTable.Key(origin.clientId(), origin.clientSequence()), frame);
+                retries.committed(new RetryTable.Key(origin.clientId(), origin.clientSequence()), frame,
+                        origin.fingerprint());
             }
         }
         LOG.info("store " + store.kind() + " loaded: " + rows.size() + " rows, epoch " + epoch

@@ -27,7 +27,7 @@ public sealed interface HubEvent {
     record MutationRequested(Client client, Origin origin, Mutation mutation) implements HubEvent {}
 
     /** The store refused a change: the requester (and any retry waiting on it) gets the ERROR. */
-    record MutationRejected(Client client, Origin origin, Rejected rejection) implements HubEvent {}
+    record MutationRejected(Client client, Origin origin, Mutation mutation, Rejected rejection) implements HubEvent {}
 
     /** The store committed a change (from a client or from elsewhere): number it out to everyone. */
     record Committed(ChangeEvent event) implements HubEvent {}

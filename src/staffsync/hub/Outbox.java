@@ -39,24 +39,37 @@ final class Outbox {
         }
     }
 
+    /** What to do about a client whose send threw: the others still get theirs. */
+    interface SendFailure {
+        void failed(Client client, Throwable failure);
+    }
+
     /** Hands every client its frames, joined, and its replies in their places; then starts a new turn. */
-    void flush() {
-        List<Frame> frames = new ArrayList<>();
-        for (Map.Entry<Client, List<Object>> entry : pending.entrySet()) {
-            Client client = entry.getKey();
-            for (Object item : entry.getValue()) {
-                if (item instanceof Reply reply) {
+    void flush(SendFailure onFailure) {
+        try {
+            List<Frame> frames = new ArrayList<>();
+            for (Map.Entry<Client, List<Object>> entry : pending.entrySet()) {
+                Client client = entry.getKey();
+                try {
+                    for (Object item : entry.getValue()) {
+                        if (item instanceof Reply reply) {
+                            handOver(client, frames);
+                            client.send(reply);
+                        } else {
+                            frames.add((Frame) item);
+                        }
+                    }
                     handOver(client, frames);
-                    client.send(reply);
-                } else {
-                    frames.add((Frame) item);
+                } catch (Throwable failure) {
+                    frames.clear();
+                    onFailure.failed(client, failure);
                 }
             }
-            handOver(client, frames);
+        } finally {
+            pending.clear();
+            broadcasts.clear();
+            joinedBroadcasts = null;
         }
-        pending.clear();
-        broadcasts.clear();
-        joinedBroadcasts = null;
     }
 
     private void handOver(Client client, List<Frame> frames) {

@@ -8,6 +8,8 @@ package staffsync.hub;
  */
 public record ReplyLimits(long memoryBytes, int waitingPerConnection) {
     static final long BYTES_PER_REPLY = 256 * 1024;
+    /** The defaults of REPLY_MEMORY_BYTES and MAX_PENDING_PER_CONNECTION. */
+    public static final ReplyLimits DEFAULT = new ReplyLimits(32L * 1024 * 1024, 1_000);
 
     long chunkCacheBytes() {
         return memoryBytes / 2;

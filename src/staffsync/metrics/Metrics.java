@@ -17,6 +17,7 @@ public final class Metrics {
     private final ConcurrentHashMap<String, LongAdder> messagesIn = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> messagesOut = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> errors = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LongAdder> protocolErrors = new ConcurrentHashMap<>();
     private final LongAdder broadcasts = new LongAdder();
     private final LongAdder fanOut = new LongAdder();
     private final LongAdder slowConsumerDrops = new LongAdder();
@@ -26,6 +27,7 @@ public final class Metrics {
     private final LongAdder handshakesReaped = new LongAdder();
     private final LongAdder writeDemandRepairs = new LongAdder();
     private final LongAdder socketWrites = new LongAdder();
+    private final LongAdder hubFailures = new LongAdder();
     private final LongAdder repliesStreamed = new LongAdder();
     private final LongAdder replyChunksEncoded = new LongAdder();
     private final LongAdder replyChunksReused = new LongAdder();
@@ -47,6 +49,11 @@ public final class Metrics {
 
     public void error(ErrorCode code) {
         count(errors, code.name(), 1);
+    }
+
+    /** A client broke the protocol (a bad frame, an invalid message); the log shows only a sample. */
+    public void protocolError(String kind) {
+        count(protocolErrors, kind, 1);
     }
 
     /** One event sent to {@code clients} connections. */
@@ -74,6 +81,11 @@ public final class Metrics {
 
     public void handshakeReaped() {
         handshakesReaped.increment();
+    }
+
+    /** The hub failed one event, or handing one client its frames: see Hub.failed. */
+    public void hubEventFailed() {
+        hubFailures.increment();
     }
 
     /** One HTTP exchange with Supabase (see {@code RequestObserver}). */
@@ -126,6 +138,9 @@ public final class Metrics {
         labelled(out, "staffsync_messages_received_total", "Messages received from clients, by type.", "type", messagesIn);
         labelled(out, "staffsync_messages_sent_total", "Messages sent to clients, by type.", "type", messagesOut);
         labelled(out, "staffsync_errors_total", "ERROR replies sent, by code.", "code", errors);
+        labelled(out, "staffsync_protocol_errors_total",
+                "Client protocol errors (frames breaking RFC 6455, invalid messages), by kind; the log shows a sample.",
+                "kind", protocolErrors);
         counter(out, "staffsync_broadcasts_total", "Events broadcast.", broadcasts.sum());
         counter(out, "staffsync_broadcast_fanout_total", "Event deliveries queued to clients (events x clients).",
                 fanOut.sum());
@@ -142,6 +157,9 @@ public final class Metrics {
         counter(out, "staffsync_write_demand_repairs_total",
                 "Queued frames found without write interest (a Java-WebSocket race) and demanded again.",
                 writeDemandRepairs.sum());
+        counter(out, "staffsync_hub_failures_total",
+                "Hub events that failed (a server bug, logged) and sends to a client that threw; the hub went on.",
+                hubFailures.sum());
         counter(out, "staffsync_replies_streamed_total",
                 "Large snapshots and replays written piece by piece as their clients read them.", repliesStreamed.sum());
         gauge(out, "staffsync_replies_in_progress", "Large replies being written now (bounded by REPLY_MEMORY_BYTES).",

@@ -12,5 +12,9 @@ public enum ErrorCode {
     /** The change was not applied; the client may retry it. */
     STORE_UNAVAILABLE,
     UNAUTHORIZED,
+    /** A data limit such as MAX_ROWS would be passed; nothing applied. */
+    LIMIT_EXCEEDED,
+    /** A (clientId, sequenceNumber) already used for a different message; nothing applied. */
+    SEQUENCE_REUSED,
     INTERNAL
 }

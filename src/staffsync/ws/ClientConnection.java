@@ -55,6 +55,8 @@ final class ClientConnection implements Client {
     private final Metrics metrics;
     final RateLimiter rateLimiter;
     final AtomicInteger pendingMutations = new AtomicInteger();
+    /** The kinds of protocol error already logged for this connection (see ProtocolErrorLog). */
+    final ProtocolErrorLog.Seen protocolErrorsLogged = new ProtocolErrorLog.Seen();
 
     /** Bytes most taken off the queues for one gathering write (and in the JDK's direct buffer for it). */
     private static final int WRITE_BYTES = 64 * 1024;
@@ -106,6 +108,11 @@ final class ClientConnection implements Client {
     @Override
     public String connectionId() {
         return id;
+    }
+
+    /** The connection in a log line: its id and the client's address. */
+    String describe() {
+        return id + " (" + socket.getRemoteSocketAddress() + ")";
     }
 
     @Override
@@ -167,6 +174,13 @@ final class ClientConnection implements Client {
     @Override
     public void mutationSettled() {
         pendingMutations.decrementAndGet();
+    }
+
+    @Override
+    public void failed(String reason) {
+        LOG.warning("connection " + id + " closed with 1011: " + reason);
+        socket.close(CloseFrame.UNEXPECTED_CONDITION, reason);
+        server.closeLater(socket, CloseFrame.UNEXPECTED_CONDITION);
     }
 
     SocketChannel channel() {

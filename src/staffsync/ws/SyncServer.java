@@ -1,26 +1,24 @@
 package staffsync.ws;
 
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.ByteBuffer;
-import java.util.Collections;
+import java.nio.channels.SelectionKey;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.java_websocket.WebSocket;
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.drafts.Draft;
-import org.java_websocket.drafts.Draft_6455;
 import org.java_websocket.exceptions.InvalidDataException;
 import org.java_websocket.framing.CloseFrame;
 import org.java_websocket.handshake.ClientHandshake;
-import org.java_websocket.handshake.ServerHandshakeBuilder;
-import org.java_websocket.protocols.Protocol;
 import org.java_websocket.server.WebSocketServer;
 import staffsync.config.Config;
 import staffsync.hub.Hub;
@@ -46,6 +44,7 @@ public final class SyncServer extends WebSocketServer {
     private final Config config;
     private final Metrics metrics;
     private final MessageHandler handler;
+    private final ProtocolErrorLog protocolErrors;
     private final HandshakeReaper reaper;
     final WriteDemandRepair writeRepair;
     private final SocketWriter[] writers;
@@ -53,18 +52,31 @@ public final class SyncServer extends WebSocketServer {
     private final CountDownLatch started = new CountDownLatch(1);
     private final ScheduledExecutorService timers =
             Executors.newSingleThreadScheduledExecutor(task -> daemon(task, "ws-timers"));
+    private final AcceptGuard acceptGuard = new AcceptGuard(timers);
+    private final ConnectionLimit connectionLimit;
     private volatile boolean shuttingDown;
+    /**
+     * False once the library's selector loop has ended (written by the selector thread) or the
+     * listening socket was found closed (by ws-timers).
+     */
+    private volatile boolean listenerRunning = true;
+    private volatile Consumer<String> listenerStopped = why -> { };
     private volatile Exception startFailure;
 
     public SyncServer(Config config, Hub hub, TextFrames frames, Metrics metrics) {
         super(new InetSocketAddress(config.host(), config.port()),
                 Math.max(2, Runtime.getRuntime().availableProcessors()),
-                List.<Draft>of(boundedDraft(config.maxMessageBytes())));
+                List.<Draft>of(new StaffSyncDraft(config.maxMessageBytes())));
         this.hub = hub;
         this.config = config;
         this.metrics = metrics;
-        this.handler = new MessageHandler(hub, frames, metrics, config.maxPendingPerConnection());
-        this.reaper = new HandshakeReaper(config.handshakeTimeoutMs(), config.socketSendBufferBytes(), metrics);
+        this.protocolErrors = new ProtocolErrorLog(config.protocolErrorLogPerMinute(), LOG::info, metrics, System::nanoTime);
+        this.handler = new MessageHandler(hub, frames, metrics, config.maxPendingPerConnection(), protocolErrors);
+        this.connectionLimit = new ConnectionLimit(config.maxConnections(), config.maxConnectionsPerIp());
+        // The connection limit last: it takes a place that only a request passing every check may hold.
+        InboundRules rules = new InboundRules(List.of(new UpgradeRequestCheck(PATH), connectionLimit),
+                config.maxMessageBytes(), this::closeLater);
+        this.reaper = new HandshakeReaper(config.handshakeTimeoutMs(), config.socketSendBufferBytes(), metrics, rules);
         this.writeRepair = new WriteDemandRepair(this::getConnections, this::onWriteDemand, metrics);
         this.writers = new SocketWriter[config.writerThreads()];
         for (int i = 0; i < writers.length; i++) {
@@ -80,19 +92,12 @@ public final class SyncServer extends WebSocketServer {
         setConnectionLostTimeout(config.pingIntervalSeconds());
     }
 
-    /**
-     * Without a maximum, one frame header claiming a huge length makes the library allocate that
-     * much: the bound turns such a frame into a 1009 close instead of an OutOfMemoryError.
-     */
-    private static Draft boundedDraft(int maxMessageBytes) {
-        return new Draft_6455(Collections.emptyList(), List.of(new Protocol("")), maxMessageBytes);
-    }
-
     /** Starts the selector thread and waits until the port is bound; returns the bound port. */
     public int startAndAwait() throws Exception {
         for (SocketWriter writer : writers) {
             writer.start();
         }
+        acceptGuard.start();
         start();
         if (!started.await(10, TimeUnit.SECONDS)) {
             throw new IllegalStateException("the WebSocket server did not start within 10 s");
@@ -104,6 +109,7 @@ public final class SyncServer extends WebSocketServer {
         timers.scheduleAtFixedRate(reaper::reap, period, period, TimeUnit.MILLISECONDS);
         timers.scheduleWithFixedDelay(writeRepair::sweep, WriteDemandRepair.SWEEP_MS, WriteDemandRepair.SWEEP_MS,
                 TimeUnit.MILLISECONDS);
+        timers.scheduleWithFixedDelay(this::checkListener, 1, 1, TimeUnit.SECONDS);
         return getPort();
     }
 
@@ -115,6 +121,7 @@ public final class SyncServer extends WebSocketServer {
         long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()));
         stop((int) Math.min(Integer.MAX_VALUE, left), "server shutting down");
         timers.shutdownNow();
+        acceptGuard.stop();
         for (SocketWriter writer : writers) {
             writer.stop();
         }
@@ -140,25 +147,6 @@ public final class SyncServer extends WebSocketServer {
             }
         }
         return false;
-    }
-
-    @Override
-    public ServerHandshakeBuilder onWebsocketHandshakeReceivedAsServer(WebSocket conn, Draft draft,
-                                                                       ClientHandshake request) throws InvalidDataException {
-        String path = pathOf(request.getResourceDescriptor());
-        if (!PATH.equals(path)) {
-            // The library answers this with HTTP 404 (and the reaper closes the socket).
-            throw new InvalidDataException(CloseFrame.POLICY_VALIDATION, "unknown path " + path + "; use " + PATH);
-        }
-        return super.onWebsocketHandshakeReceivedAsServer(conn, draft, request);
-    }
-
-    private static String pathOf(String resourceDescriptor) {
-        try {
-            return URI.create(resourceDescriptor).getPath();
-        } catch (IllegalArgumentException e) {
-            return resourceDescriptor;
-        }
     }
 
     @Override
@@ -192,6 +180,22 @@ public final class SyncServer extends WebSocketServer {
         }
     }
 
+    /**
+     * This server closing a connection: 1002, 1007 and 1009 are only ever the client's fault
+     * (a bad frame, found by the library or by our InboundFrameGuard; invalid UTF-8; a message over
+     * the bound), so this one place logs them all, sparingly (LibraryLogFilter drops the library's
+     * own SEVERE lines and traces for them).
+     */
+    @Override
+    public void onCloseInitiated(WebSocket conn, int code, String reason) {
+        ProtocolErrorLog.Kind kind = ProtocolErrorLog.Kind.ofCloseCode(code);
+        ClientConnection client = conn.getAttachment();
+        if (kind != null && client != null) {
+            protocolErrors.report(client.describe(), client.protocolErrorsLogged, kind,
+                    reason + " (closed with " + code + ")");
+        }
+    }
+
     @Override
     public void onMessage(WebSocket conn, String message) {
         ClientConnection client = conn.getAttachment();
@@ -210,12 +214,24 @@ public final class SyncServer extends WebSocketServer {
 
     @Override
     public void onError(WebSocket conn, Exception ex) {
-        if (conn == null) {
-            // A server-level failure, such as the port being taken.
+        if (ex.getCause() instanceof OutOfMemoryError outOfMemory) {
+            // The library caught it in a worker and is stopping the server: end the process instead.
+            Thread.UncaughtExceptionHandler last = Thread.getDefaultUncaughtExceptionHandler();
+            if (last != null) {
+                last.uncaughtException(Thread.currentThread(), outOfMemory);
+            }
+        }
+        if (conn == null && started.getCount() > 0) {
+            // Failing to start, such as the port being taken: startAndAwait throws it, and Main
+            // says what to do in one line (LibraryLogFilter keeps the library's trace out).
             startFailure = ex;
             started.countDown();
-            LOG.log(Level.SEVERE, "WebSocket server error: " + ex.getMessage());
-        } else {
+        } else if (conn == null) {
+            LOG.log(Level.SEVERE, "WebSocket server failed: " + ex.getMessage(), ex);
+        } else if (ex.getCause() instanceof Error fatal) {
+            // The library stops the whole server after this (see run()).
+            LOG.log(Level.SEVERE, "WebSocket worker failed on a connection", fatal);
+        } else if (!(ex instanceof InvalidDataException)) { // a client's bad frame: see onCloseInitiated
             LOG.log(Level.FINE, "connection error", ex);
         }
     }
@@ -225,10 +241,75 @@ public final class SyncServer extends WebSocketServer {
         started.countDown();
     }
 
+    /**
+     * Runs the library's selector loop, which accepts and reads every connection. The library ends
+     * it for good on an error it considers fatal (an Error in a worker thread, a RuntimeException
+     * in the loop), closing the listening socket with it: a server that is up but can never be
+     * reached again. When that happens outside a shutdown, {@link #whenListenerStops} is told.
+     */
+    @Override
+    public void run() {
+        Throwable ended = null;
+        try {
+            super.run();
+        } catch (RuntimeException | Error e) {
+            ended = e;
+            throw e;
+        } finally {
+            listenerRunning = false;
+            if (!shuttingDown && startFailure == null) {
+                String why = "the WebSocket listener stopped" + (ended == null ? "" : ": " + ended);
+                LOG.log(Level.SEVERE, why, ended);
+                listenerStopped.accept(why);
+            }
+        }
+    }
+
+    /** Why the listener is not accepting connections now (for /ready); null while it is. */
+    public String acceptProblem() {
+        if (shuttingDown) {
+            return null; // /ready already says the hub has stopped
+        }
+        return listenerRunning ? acceptGuard.problem() : "the WebSocket listener has stopped";
+    }
+
+    @Override
+    protected boolean onConnect(SelectionKey key) {
+        return acceptGuard.mayAccept(key);
+    }
+
+    /** The library calls this once for every socket that closes, opened or not. */
+    @Override
+    protected boolean removeConnection(WebSocket conn) {
+        if (conn instanceof SyncSocket socket && socket.openingRequest() != null) {
+            connectionLimit.released(socket.openingRequest()); // it passed every check, so it held a place
+        }
+        return super.removeConnection(conn);
+    }
+
+    /** On ws-timers: a listening socket the library closed after all (see AcceptGuard) is as fatal as a stopped loop. */
+    private void checkListener() {
+        if (acceptGuard.listenerClosed() && !shuttingDown && listenerRunning) {
+            listenerRunning = false;
+            String why = "the WebSocket listener's socket was closed by Java-WebSocket after an accept failed";
+            LOG.severe(why);
+            listenerStopped.accept(why);
+        }
+    }
+
+    /** What to do when the listener stops outside a shutdown (Main ends the process; the default only logs). */
+    public void whenListenerStops(Consumer<String> action) {
+        this.listenerStopped = action;
+    }
+
     /** Hard-closes a socket that was asked to close, if it still has not a little later. */
     void closeLater(WebSocketImpl socket, int code) {
-        timers.schedule(() -> socket.closeConnection(code, "closed without a closing handshake"),
-                CLOSE_GRACE_SECONDS, TimeUnit.SECONDS);
+        try {
+            timers.schedule(() -> socket.closeConnection(code, "closed without a closing handshake"),
+                    CLOSE_GRACE_SECONDS, TimeUnit.SECONDS);
+        } catch (RejectedExecutionException stopping) {
+            // shutting down: the library's stop closes every socket anyway
+        }
     }
 
     private static Thread daemon(Runnable task, String name) {

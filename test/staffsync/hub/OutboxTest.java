@@ -18,7 +18,13 @@ class OutboxTest {
         @Override public void send(Reply reply) { sent.add(reply); }
         @Override public boolean isClosed() { return false; }
         @Override public void mutationSettled() { }
+        @Override public void failed(String reason) { throw new AssertionError("failed: " + reason); }
     }
+
+    /** These tests' clients never fail to take their frames. */
+    static final Outbox.SendFailure UNEXPECTED = (client, failure) -> {
+        throw new AssertionError("sending to " + client.connectionId() + " failed", failure);
+    };
 
     static Frame frame(int... bytes) {
         byte[] wire = new byte[bytes.length];
@@ -34,7 +40,7 @@ class OutboxTest {
         Sink client = new Sink();
         outbox.send(client, frame(1, 2));
         outbox.send(client, frame(3));
-        outbox.flush();
+        outbox.flush(UNEXPECTED);
         assertEquals(1, client.received.size());
         assertArrayEquals(new byte[] {1, 2, 3}, client.received.get(0).wire());
     }
@@ -45,7 +51,7 @@ class OutboxTest {
         Sink client = new Sink();
         Frame only = frame(9);
         outbox.send(client, only);
-        outbox.flush();
+        outbox.flush(UNEXPECTED);
         assertSame(only, client.received.get(0));
     }
 
@@ -58,7 +64,7 @@ class OutboxTest {
         outbox.broadcast(List.of(a, b), frame(1));
         outbox.send(late, frame(7)); // e.g. its CONNECTION_ACK
         outbox.broadcast(List.of(a, b, late), frame(2));
-        outbox.flush();
+        outbox.flush(UNEXPECTED);
         assertSame(a.received.get(0), b.received.get(0));
         assertArrayEquals(new byte[] {1, 2}, a.received.get(0).wire());
         assertArrayEquals(new byte[] {7, 2}, late.received.get(0).wire());
@@ -69,9 +75,31 @@ class OutboxTest {
         Outbox outbox = new Outbox();
         Sink client = new Sink();
         outbox.send(client, frame(1));
-        outbox.flush();
-        outbox.flush();
+        outbox.flush(UNEXPECTED);
+        outbox.flush(UNEXPECTED);
         assertEquals(1, client.received.size());
+    }
+
+    @Test
+    void aClientWhoseSendThrowsIsReportedAndTheOthersStillGetTheirFrames() {
+        Outbox outbox = new Outbox();
+        Sink before = new Sink();
+        Client broken = new Client() {
+            @Override public String connectionId() { return "broken"; }
+            @Override public void send(Frame frame) { throw new StackOverflowError("in send"); }
+            @Override public void send(Reply reply) { throw new StackOverflowError("in send"); }
+            @Override public boolean isClosed() { return false; }
+            @Override public void mutationSettled() { }
+            @Override public void failed(String reason) { }
+        };
+        Sink after = new Sink();
+        Frame event = frame(7);
+        outbox.broadcast(List.of(before, broken, after), event);
+        List<String> reported = new ArrayList<>();
+        outbox.flush((client, failure) -> reported.add(client.connectionId() + ": " + failure.getMessage()));
+        assertEquals(List.of("broken: in send"), reported);
+        assertSame(event, before.received.get(0));
+        assertSame(event, after.received.get(0));
     }
 
     @Test
@@ -85,7 +113,7 @@ class OutboxTest {
         outbox.send(client, frame(2));
         outbox.send(client, reply);
         outbox.send(client, frame(3));
-        outbox.flush();
+        outbox.flush(UNEXPECTED);
         assertEquals(3, client.sent.size());
         assertArrayEquals(new byte[] {1, 2}, ((Frame) client.sent.get(0)).wire());
         assertSame(reply, client.sent.get(1));

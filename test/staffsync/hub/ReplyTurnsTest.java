@@ -21,6 +21,7 @@ class ReplyTurnsTest {
         @Override public void send(Reply reply) { }
         @Override public boolean isClosed() { return false; }
         @Override public void mutationSettled() { }
+        @Override public void failed(String reason) { }
     }
 
     /** Records what was answered; an ask with period 1 is small, any other large. */

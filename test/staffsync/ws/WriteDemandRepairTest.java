@@ -12,7 +12,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import staffsync.config.Config;
 import staffsync.hub.Hub;
-import staffsync.hub.ReplyLimits;
 import staffsync.metrics.Metrics;
 import staffsync.store.MemoryStore;
 import staffsync.support.WsClient;
@@ -36,7 +35,7 @@ class WriteDemandRepairTest {
         Config config = Config.from(Map.of("HOST", "127.0.0.1", "PORT", "0", "HTTP_PORT", "0", "STORE", "memory",
                 "PING_INTERVAL_SECONDS", "3600"));
         store = new MemoryStore();
-        hub = new Hub(store, 1, 100, 100, frames, metrics, "test", new ReplyLimits(32L << 20, 1_000));
+        hub = new Hub(store, 1, 100, 100, frames, metrics, "test");
         Thread hubThread = new Thread(hub, "hub");
         hubThread.setDaemon(true);
         hubThread.start();

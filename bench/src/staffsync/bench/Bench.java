@@ -333,6 +333,8 @@ public final class Bench {
         env.put("RATE_LIMIT_PER_SECOND", "1000000000");
         env.put("RATE_LIMIT_BURST", "1000000000");
         env.put("MAX_PENDING_PER_CONNECTION", "1000000");
+        // ... and the server-wide write rate, which is sized for the file store and people, not a load test.
+        env.put("MAX_WRITES_PER_SECOND", "1000000000");
         // About 5 s of scenario (b)'s stream, so the slow consumer of (d) is dropped within the run.
         env.put("OUTBOUND_LIMIT_BYTES", "262144");
         // A bounded kernel buffer, so a slow reader meets OUTBOUND_LIMIT_BYTES within the run.
