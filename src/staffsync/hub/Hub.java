@@ -72,14 +72,21 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
     static final int SMALL_REPLY_ROWS = 64;
     /** Likewise a replay of at most this many bytes. */
     static final int SMALL_REPLY_BYTES = 64 * 1024;
+    /** A replay larger than this and than a snapshot of every row is answered with the snapshot. */
+    static final int REPLAY_OR_SNAPSHOT_BYTES = 1024 * 1024;
 
     // ---- hub thread only ----
     private final Outbox outbox = new Outbox();
     private final Map<String, Client> clients = new LinkedHashMap<>();
-    /** The rows by id: the current version's, for finding a row's previous state. */
-    private final Map<String, StaffRow> rowsById = new HashMap<>();
-    /** The current version of every row; replies keep the versions they were asked at. */
-    private SortedRows rows = SortedRows.EMPTY;
+    /** The current rows by id, for finding a row's previous state. */
+    private final Map<String, StaffRow> rowIndex = new HashMap<>();
+    /**
+     * The current version of every row, in the two orders snapshots list them in: by id (every
+     * row) and by period (one period, every period grouped). Replies keep the versions they were
+     * asked at.
+     */
+    private SortedRows rowsById = SortedRows.empty(SortedRows.BY_ID);
+    private SortedRows rowsByPeriod = SortedRows.empty(SortedRows.BY_PERIOD);
     /** About how many bytes a snapshot of every row would be (to tell when a replay is larger). */
     private long snapshotBytes;
     private final ReplyTurns turns;
@@ -353,7 +360,7 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
                 return;
             }
         }
-        MutationResult.Rejected overLimit = limits.admit(request.mutation(), rows.size());
+        MutationResult.Rejected overLimit = limits.admit(request.mutation(), rowIndex.size());
         if (overLimit != null) {
             refuse(client, origin, overLimit);
             return;
@@ -436,10 +443,11 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
         }
         sequence = event.sequence();
         StaffRow row = event.row();
-        StaffRow previous = event.kind() == ChangeEvent.Kind.DELETE ? rowsById.remove(row.id())
-                : rowsById.put(row.id(), row);
+        StaffRow previous = event.kind() == ChangeEvent.Kind.DELETE ? rowIndex.remove(row.id())
+                : rowIndex.put(row.id(), row);
         StaffRow current = event.kind() == ChangeEvent.Kind.DELETE ? null : row;
-        rows = rows.replace(previous, current);
+        rowsById = rowsById.replace(previous, current);
+        rowsByPeriod = rowsByPeriod.replace(previous, current);
         snapshotBytes += approximateBytes(current) - approximateBytes(previous);
         if (event.kind() == ChangeEvent.Kind.CREATE) {
             limits.settled(row.id()); // the create's slot is now a stored row
@@ -462,13 +470,14 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
         loaded = true;
         epoch = state.epoch();
         sequence = state.sequence();
-        rowsById.clear();
+        rowIndex.clear();
         snapshotBytes = 0;
         for (StaffRow row : state.rows()) {
-            rowsById.put(row.id(), row);
+            rowIndex.put(row.id(), row);
             snapshotBytes += approximateBytes(row);
         }
-        rows = SortedRows.of(rowsById.values());
+        rowsById = SortedRows.of(rowIndex.values(), SortedRows.BY_ID);
+        rowsByPeriod = SortedRows.of(rowIndex.values(), SortedRows.BY_PERIOD);
         history.clear(state.sequence() - state.recentEvents().size());
         retries.clear();
         for (ChangeEvent event : state.recentEvents()) {
@@ -480,7 +489,7 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
                         origin.fingerprint());
             }
         }
-        LOG.info("store " + store.kind() + " loaded: " + rows.size() + " rows, epoch " + epoch
+        LOG.info("store " + store.kind() + " loaded: " + rowIndex.size() + " rows, epoch " + epoch
                 + ", sequence " + sequence + (reload ? " (reloaded)" : ""));
         // Clients that connected before the store answered hold an empty view: give them the real one.
         for (Client client : clients.values()) {
@@ -513,8 +522,9 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
                 for (Frame frame : missed) {
                     bytes += frame.size();
                 }
-                // A replay larger than the snapshot it stands for is answered with the snapshot.
-                if (bytes <= SMALL_REPLY_BYTES || bytes <= snapshotBytes) {
+                // A replay larger than the snapshot it stands for is answered with the snapshot, once it
+                // is large enough for that to matter: a client follows events more easily than a new list.
+                if (bytes <= Math.max(REPLAY_OR_SNAPSHOT_BYTES, snapshotBytes)) {
                     return new Plan(missed, bytes > SMALL_REPLY_BYTES);
                 }
             }
@@ -553,8 +563,8 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
                 outbox.send(client, encoder.encode(ServerMessages.allPeriods(periods, sequence, inReplyTo)));
                 return null;
             }
-            reply = new SnapshotReply(rows, SnapshotReply.Shape.BY_PERIOD, null, sequence, inReplyTo, encodedRows,
-                    encoder, joinConvoy("by period"));
+            reply = new SnapshotReply(rowsByPeriod, SnapshotReply.Shape.BY_PERIOD, null, sequence, inReplyTo,
+                    encodedRows, encoder, joinConvoy("by period"));
         } else {
             Long period = ask.request().period();
             metrics.sent(MessageType.SYNC_RESPONSE, 1);
@@ -563,9 +573,11 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
                         ServerMessages.snapshot(rowsAsked(ask, SMALL_REPLY_ROWS), period, sequence, inReplyTo)));
                 return null;
             }
-            reply = new SnapshotReply(rows, period == null ? SnapshotReply.Shape.EVERY_ROW
-                    : SnapshotReply.Shape.ONE_PERIOD, period, sequence, inReplyTo, encodedRows, encoder,
-                    joinConvoy(period == null ? "all" : "period " + period));
+            reply = period == null
+                    ? new SnapshotReply(rowsById, SnapshotReply.Shape.EVERY_ROW, null, sequence, inReplyTo, encodedRows,
+                            encoder, joinConvoy("all"))
+                    : new SnapshotReply(rowsByPeriod, SnapshotReply.Shape.ONE_PERIOD, period, sequence, inReplyTo,
+                            encodedRows, encoder, joinConvoy("period " + period));
         }
         reply.whenWritten(() -> submit(new ReplyWritten(client, reply)));
         outbox.send(client, reply);
@@ -589,6 +601,7 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
     /** The rows a snapshot for this ask holds, in order, but at most {@code limit} of them. */
     private List<StaffRow> rowsAsked(SyncAsk ask, int limit) {
         Long period = ask.allPeriods() ? null : ask.request().period();
+        SortedRows rows = ask.allPeriods() || period != null ? rowsByPeriod : rowsById;
         List<StaffRow> selected = new ArrayList<>();
         SortedRows.Position at = period == null ? new SortedRows.Position(0, 0) : rows.firstOfPeriod(period);
         for (; !rows.isEnd(at) && selected.size() < limit; at = rows.next(at)) {
@@ -627,7 +640,7 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
     }
 
     private void publishStatus(boolean running) {
-        status = new HubStatus(running, loaded, clients.size(), epoch, sequence, rows.size());
+        status = new HubStatus(running, loaded, clients.size(), epoch, sequence, rowIndex.size());
         metrics.replies(turns.inProgress(), turns.waiting());
     }
 }

@@ -8,10 +8,11 @@ import java.util.List;
 import staffsync.protocol.StaffRow;
 
 /**
- * Every row, ordered by period and then id, as one immutable version: a change makes a new
- * version and leaves the old one as it was. A reply can therefore go on reading the version of
- * the moment it was asked for, on another thread and for as long as its client takes, while the
- * hub makes newer ones. A period is one run of rows, and the rows of every period come in order.
+ * Every row, in one order, as one immutable version: a change makes a new version and leaves the
+ * old one as it was. A reply can therefore go on reading the version of the moment it was asked
+ * for, on another thread and for as long as its client takes, while the hub makes newer ones.
+ * Two orders are kept: {@link #BY_ID} (a snapshot of every row lists them so) and
+ * {@link #BY_PERIOD} (period, then id: a period is one run of rows, and the periods come in order).
  *
  * <p>Rows sit in pages of at most {@value #MAX_PAGE}; a change copies the one page it touches and
  * the short array of pages (about 1,600 references at 100,000 rows), so versions share
@@ -25,8 +26,9 @@ final class SortedRows {
     static final int MIN_PAGE = 16;
     private static final int BUILD_PAGE = 64;
 
-    static final Comparator<StaffRow> ORDER = Comparator.comparingLong(StaffRow::period).thenComparing(StaffRow::id);
-    static final SortedRows EMPTY = new SortedRows(new Page[0], 0);
+    static final Comparator<StaffRow> BY_ID = Comparator.comparing(StaffRow::id);
+    static final Comparator<StaffRow> BY_PERIOD = Comparator.comparingLong(StaffRow::period)
+            .thenComparing(StaffRow::id);
 
     /** A run of rows in order, never changed. Cached encodings of its rows are keyed by its identity. */
     static final class Page {
@@ -52,22 +54,28 @@ final class SortedRows {
     /** Where a row is, or would be: page {@code page}, index {@code row} in it. */
     record Position(int page, int row) {}
 
+    private final Comparator<StaffRow> order;
     private final Page[] pages;
     private final int size;
 
-    private SortedRows(Page[] pages, int size) {
+    private SortedRows(Comparator<StaffRow> order, Page[] pages, int size) {
+        this.order = order;
         this.pages = pages;
         this.size = size;
     }
 
-    static SortedRows of(Collection<StaffRow> rows) {
+    static SortedRows empty(Comparator<StaffRow> order) {
+        return new SortedRows(order, new Page[0], 0);
+    }
+
+    static SortedRows of(Collection<StaffRow> rows, Comparator<StaffRow> order) {
         StaffRow[] sorted = rows.toArray(new StaffRow[0]);
-        Arrays.sort(sorted, ORDER);
+        Arrays.sort(sorted, order);
         List<Page> built = new ArrayList<>();
         for (int from = 0; from < sorted.length; from += BUILD_PAGE) {
             built.add(new Page(Arrays.copyOfRange(sorted, from, Math.min(sorted.length, from + BUILD_PAGE))));
         }
-        return new SortedRows(built.toArray(new Page[0]), sorted.length);
+        return new SortedRows(order, built.toArray(new Page[0]), sorted.length);
     }
 
     int size() {
@@ -82,9 +90,12 @@ final class SortedRows {
         return pages[index];
     }
 
-    /** The position of the first row of {@code period} or of a later one (the end when none). */
+    /**
+     * In {@link #BY_PERIOD} order: the position of the first row of {@code period} or of a later
+     * one (the end when none).
+     */
     Position firstOfPeriod(long period) {
-        return seek(period, "");
+        return seek(new StaffRow("", "", "", "", "", period, 0, "", ""));
     }
 
     /** The next position after {@code at}. */
@@ -103,12 +114,11 @@ final class SortedRows {
 
     /**
      * This version with {@code previous} taken out and {@code current} put in (either may be
-     * null: a create, a delete). Rows are matched by id and period.
+     * null: a create, a delete). Rows are matched by their place in the order (id, period).
      */
     SortedRows replace(StaffRow previous, StaffRow current) {
-        if (previous != null && current != null && previous.period() == current.period()
-                && previous.id().equals(current.id())) {
-            Position at = seek(current.period(), current.id());
+        if (previous != null && current != null && order.compare(previous, current) == 0) {
+            Position at = seek(current);
             if (!isEnd(at) && row(at).id().equals(current.id())) {
                 StaffRow[] rows = pages[at.page()].rows.clone();
                 rows[at.row()] = current;
@@ -120,7 +130,7 @@ final class SortedRows {
     }
 
     private SortedRows without(StaffRow row) {
-        Position at = seek(row.period(), row.id());
+        Position at = seek(row);
         if (isEnd(at) || !row(at).id().equals(row.id())) {
             return this; // not here: nothing to take out
         }
@@ -145,14 +155,14 @@ final class SortedRows {
 
     private SortedRows with(StaffRow row) {
         if (pages.length == 0) {
-            return new SortedRows(new Page[] {new Page(new StaffRow[] {row})}, 1);
+            return new SortedRows(order, new Page[] {new Page(new StaffRow[] {row})}, 1);
         }
-        Position at = seek(row.period(), row.id());
+        Position at = seek(row);
         if (isEnd(at)) {
             at = new Position(pages.length - 1, pages[pages.length - 1].size()); // after the last row
         }
         StaffRow[] old = pages[at.page()].rows;
-        if (at.row() < old.length && ORDER.compare(old[at.row()], row) == 0) {
+        if (at.row() < old.length && order.compare(old[at.row()], row) == 0) {
             return replace(old[at.row()], row); // already here: a replacement, not a second copy
         }
         StaffRow[] rows = new StaffRow[old.length + 1];
@@ -178,20 +188,20 @@ final class SortedRows {
         System.arraycopy(pages, 0, changed, 0, from);
         System.arraycopy(replacements, 0, changed, from, replacements.length);
         System.arraycopy(pages, from + count, changed, from + replacements.length, pages.length - from - count);
-        return new SortedRows(changed, size);
+        return new SortedRows(order, changed, size);
     }
 
     private SortedRows resized(int by) {
-        return new SortedRows(pages, size + by);
+        return new SortedRows(order, pages, size + by);
     }
 
-    /** The position of the first row at or after (period, id) in the order. */
-    private Position seek(long period, String id) {
+    /** The position of the first row at or after {@code probe} in the order. */
+    private Position seek(StaffRow probe) {
         int low = 0;
         int high = pages.length;
         while (low < high) {
             int middle = (low + high) >>> 1;
-            if (compare(pages[middle].last(), period, id) < 0) {
+            if (order.compare(pages[middle].last(), probe) < 0) {
                 low = middle + 1;
             } else {
                 high = middle;
@@ -205,16 +215,12 @@ final class SortedRows {
         int last = rows.length;
         while (first < last) {
             int middle = (first + last) >>> 1;
-            if (compare(rows[middle], period, id) < 0) {
+            if (order.compare(rows[middle], probe) < 0) {
                 first = middle + 1;
             } else {
                 last = middle;
             }
         }
         return new Position(low, first);
-    }
-
-    private static int compare(StaffRow row, long period, String id) {
-        return row.period() != period ? Long.compare(row.period(), period) : row.id().compareTo(id);
     }
 }

@@ -29,16 +29,23 @@ class SortedRowsTest {
         return new ArrayList<>(byKey.values());
     }
 
+    static java.util.Map<String, StaffRow> byId(TreeMap<String, StaffRow> model) {
+        java.util.Map<String, StaffRow> byId = new java.util.HashMap<>();
+        model.values().forEach(row -> byId.put(row.id(), row));
+        return byId;
+    }
+
     static String key(StaffRow row) {
         return String.format("%012d/%s", row.period(), row.id());
     }
 
     @Test
-    void thousandsOfRandomChangesKeepEveryVersionInPeriodThenIdOrder() {
+    void thousandsOfRandomChangesKeepEveryVersionInItsOrder() {
         Random random = new Random(7);
         TreeMap<String, StaffRow> model = new TreeMap<>();
         java.util.Map<String, StaffRow> byId = new java.util.HashMap<>();
-        SortedRows rows = SortedRows.EMPTY;
+        SortedRows rows = SortedRows.empty(SortedRows.BY_PERIOD);
+        SortedRows idOrder = SortedRows.empty(SortedRows.BY_ID);
         for (int step = 0; step < 20_000; step++) {
             String id = "r" + random.nextInt(2_000);
             StaffRow previous = byId.get(id);
@@ -52,11 +59,13 @@ class SortedRowsTest {
                 byId.put(id, current);
             }
             rows = rows.replace(previous, current);
+            idOrder = idOrder.replace(previous, current);
             if (step % 1_000 == 0) {
                 assertEquals(expected(model), all(rows), "after step " + step);
             }
         }
         assertEquals(expected(model), all(rows));
+        assertEquals(new ArrayList<>(new java.util.TreeMap<>(byId(model)).values()), all(idOrder), "the same rows by id");
         assertEquals(model.size(), rows.size());
         for (int page = 0; page < rows.pageCount(); page++) {
             int size = rows.page(page).size();
@@ -70,7 +79,7 @@ class SortedRowsTest {
         for (int i = 0; i < 1_000; i++) {
             start.add(row(String.format("r%04d", i), i % 3, 1));
         }
-        SortedRows old = SortedRows.of(start);
+        SortedRows old = SortedRows.of(start, SortedRows.BY_PERIOD);
         List<StaffRow> before = all(old);
         SortedRows newer = old;
         for (int i = 0; i < 1_000; i += 2) {
@@ -87,7 +96,7 @@ class SortedRowsTest {
         for (int i = 0; i < 500; i++) {
             start.add(row("r" + i, i % 5 == 0 ? 9 : i % 2, 1));
         }
-        SortedRows rows = SortedRows.of(start);
+        SortedRows rows = SortedRows.of(start, SortedRows.BY_PERIOD);
         List<StaffRow> nine = new ArrayList<>();
         for (SortedRows.Position at = rows.firstOfPeriod(9); !rows.isEnd(at) && rows.row(at).period() == 9;
              at = rows.next(at)) {

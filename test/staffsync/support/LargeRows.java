@@ -39,7 +39,7 @@ public final class LargeRows {
     /** Settings that let one test client write as fast as the server takes it. */
     public static Map<String, String> fastWriter() {
         return Map.of("RATE_LIMIT_PER_SECOND", "1000000", "RATE_LIMIT_BURST", "1000000",
-                "MAX_PENDING_PER_CONNECTION", "100000");
+                "MAX_PENDING_PER_CONNECTION", "100000", "MAX_WRITES_PER_SECOND", "1000000");
     }
 
     public static String id(int index) {

@@ -32,7 +32,7 @@ class SlowReaderOfLargeReplyTest {
             WsClient slow = WsClient.connect(server.wsUri(), "slow");
             slow.ack();
             // About 1.8 MB, handed over by the JDK in parts of some kilobytes: several seconds.
-            slow.readSlowly(Duration.ofMillis(10));
+            slow.readSlowly(Duration.ofMillis(25));
             long started = System.nanoTime();
             slow.send("SYNC_REQUEST", "{}");
             assertEquals(2_000, LargeRows.checkedIds(
