@@ -75,7 +75,11 @@ final class EncodedRows {
     private static Chunk encode(SortedRows.Page page, int index) {
         int from = index * CHUNK_ROWS;
         int to = Math.min(page.size(), from + CHUNK_ROWS);
-        RowBytes json = new RowBytes(1_024 * (to - from));
+        int length = to - from - 1;
+        for (int i = from; i < to; i++) {
+            length += RowBytes.length(page.row(i));
+        }
+        RowBytes json = new RowBytes(length);
         int[] ends = new int[to - from];
         for (int i = from; i < to; i++) {
             if (i > from) {

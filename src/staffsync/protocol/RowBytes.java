@@ -25,8 +25,42 @@ public final class RowBytes {
         return size;
     }
 
+    /** The bytes written; the array itself when it was sized exactly (see {@link #length}). */
     public byte[] toArray() {
-        return Arrays.copyOf(bytes, size);
+        return size == bytes.length ? bytes : Arrays.copyOf(bytes, size);
+    }
+
+    /** How many bytes {@link #row} writes for this row: to size the array once. */
+    public static int length(StaffRow row) {
+        return 98 /* keys, colons, commas, braces */ + length(row.id()) + length(row.name()) + length(row.position()) + length(row.department())
+                + length(row.type()) + Long.toString(row.period()).length() + Long.toString(row.version()).length()
+                + length(row.createdAt()) + length(row.updatedAt());
+    }
+
+    /** The bytes of {@link #string}'s output, quotes included. */
+    private static int length(String text) {
+        int bytes = 2;
+        int length = text.length();
+        for (int i = 0; i < length; i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                bytes += c >= 0x20 && c != '"' && c != '\\' ? 1 : escapedLength(c);
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (c == '\u2028' || c == '\u2029') {
+                bytes += 6;
+            } else if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(text.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += Character.isSurrogate(c) ? 1 : 3;
+            }
+        }
+        return bytes;
+    }
+
+    private static int escapedLength(char c) {
+        return c == '"' || c == '\\' || c == '\t' || c == '\b' || c == '\n' || c == '\r' || c == '\f' ? 2 : 6;
     }
 
     public void comma() {

@@ -1,6 +1,7 @@
 package staffsync.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
@@ -20,7 +21,9 @@ class RowBytesTest {
                     random.nextInt(Integer.MAX_VALUE), random.nextInt(1_000_000), text(random), text(random));
             RowBytes bytes = new RowBytes(16);
             bytes.row(row);
-            assertArrayEquals(ServerMessages.rowJson(row).getBytes(StandardCharsets.UTF_8), bytes.toArray(), row.toString());
+            byte[] expected = ServerMessages.rowJson(row).getBytes(StandardCharsets.UTF_8);
+            assertArrayEquals(expected, bytes.toArray(), row.toString());
+            assertEquals(expected.length, RowBytes.length(row), "the length announced beforehand");
         }
     }
 

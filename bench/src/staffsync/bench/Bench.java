@@ -241,7 +241,9 @@ public final class Bench {
         List<RunResult> results = new ArrayList<>();
         try {
             waitForPort(port, process, log);
-            double seedSeconds = SyncStorm.seed("127.0.0.1", port, stormRows);
+            // Up to stormRows with the publishers' own rows (10 for each of the two event streams below):
+            // 100,000 is MAX_ROWS' default, so the list is as full as the server allows.
+            double seedSeconds = SyncStorm.seed("127.0.0.1", port, stormRows - 2 * template.spec().publishers());
             double rssAfterSeed = procStatusKb(pid, "VmHWM") / 1024.0;
             Map<String, Object> quiet = new LoadGen(eventStream(template, port, "q" + run), LoadGen.Probe.NONE).run();
             CountDownLatch go = new CountDownLatch(1);
