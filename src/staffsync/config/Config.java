@@ -48,7 +48,9 @@ public record Config(
         int httpRequestTimeoutSeconds,
         int httpIdleTimeoutSeconds,
         // ---- access control (issue 11): AUTH_MODE and tokens, ALLOWED_ORIGINS, READ_ONLY, ADMIN_TOKEN ----
-        AccessConfig access) {
+        AccessConfig access,
+        // Replies of any size (issue 10): memory large snapshots and replays may hold while written.
+        long replyMemoryBytes) {
 
     public enum StoreKind { MEMORY, FILE, SUPABASE }
 
@@ -132,7 +134,8 @@ public record Config(
                 httpMaxConnections,
                 (int) in.integer("HTTP_REQUEST_TIMEOUT_SECONDS", 10, 1, 3_600),
                 (int) in.integer("HTTP_IDLE_TIMEOUT_SECONDS", 30, 1, 3_600),
-                AccessConfig.from(in, supabaseUrl));
+                AccessConfig.from(in, supabaseUrl),
+                in.integer("REPLY_MEMORY_BYTES", 32L * 1024 * 1024, 1024L * 1024, Long.MAX_VALUE));
     }
 
     /** One line for the startup log: which store keeps the data, where, and why that one. */

@@ -53,6 +53,9 @@ public sealed interface HubEvent {
 
     record AllPeriodsRequested(Client client, SyncAllPeriods request, Long inReplyTo) implements HubEvent {}
 
+    /** A large reply went into the client's socket to the end: its turn is over. */
+    record ReplyWritten(Client client, Reply reply) implements HubEvent {}
+
     /** Stop after everything queued before this event; {@code done} opens when the hub has stopped. */
     record Shutdown(CountDownLatch done) implements HubEvent {}
 }

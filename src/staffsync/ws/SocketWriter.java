@@ -38,7 +38,10 @@ final class SocketWriter implements Runnable {
 
     private final Selector selector;
     private final ConcurrentLinkedQueue<ClientConnection> ready = new ConcurrentLinkedQueue<>();
-    /** Connections waiting for the library to flush its own bytes first; this thread only. */
+    /**
+     * Connections to look at again in {@value #LIBRARY_RECHECK_MS} ms: waiting for the library to
+     * flush its own bytes first, or for the replies their reply travels with; this thread only.
+     */
     private final List<ClientConnection> waitingForLibrary = new ArrayList<>();
     /** True while the thread is (about to be) blocked in select: only then does a schedule wake it. */
     private final AtomicBoolean sleeping = new AtomicBoolean();
@@ -141,7 +144,7 @@ final class SocketWriter implements Runnable {
                 }
             }
             case BLOCKED -> awaitWritable(connection);
-            case LIBRARY_BUSY -> waitingForLibrary.add(connection);
+            case LIBRARY_BUSY, PAUSED -> waitingForLibrary.add(connection);
             case FAILED -> connection.closeAfterWriteFailure();
             case HANDED_OVER -> {
                 // the library writes the rest and the close frame
