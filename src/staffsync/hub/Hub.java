@@ -225,21 +225,28 @@ public final class Hub implements Runnable, CommitListener {
         client.mutationSettled();
     }
 
-    /** Runs on a store lane. An applied change comes back through {@link #committed}. */
+    /**
+     * Runs on a store lane. The outcome comes here or, from a store that queues without waiting,
+     * later on the store's thread; an applied change comes back through {@link #committed} first.
+     */
     private void applyOnLane(MutationRequested request) {
-        MutationResult result;
         try {
-            result = store.apply(request.mutation(), request.origin());
+            store.applyThen(request.mutation(), request.origin(), result -> settle(request, result));
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "store failed on " + request.mutation().getClass().getSimpleName(), e);
-            result = new MutationResult.Rejected(ErrorCode.INTERNAL, "the server failed to process the change",
-                    request.mutation().staffId(), null);
+            settle(request, new MutationResult.Rejected(ErrorCode.INTERNAL, "the server failed to process the change",
+                    request.mutation().staffId(), null));
         }
+    }
+
+    /** Any thread: a change's outcome is known. */
+    private void settle(MutationRequested request, MutationResult result) {
         if (result instanceof MutationResult.Rejected rejected) {
             submit(new MutationRejected(request.client(), request.origin(), rejected));
         } else {
             request.client().mutationSettled();
         }
+        lanes.settled();
     }
 
     private void onMutationRejected(MutationRejected event) {
