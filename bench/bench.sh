@@ -6,7 +6,11 @@
 #
 # Environment: QUICK=1, BENCH_RUNS=n, BENCH_SCENARIOS=abcde, BENCH_SERVERS=staff-sync,go-hub,node-ws,
 # RUN_JVM_FLAGS (the server's JVM flags; make passes the Makefile's), BUILD_DIR (default build-bench),
-# BENCH_SKIP_BUILD=1 (reuse the jar), BENCH_SERVER_ENV="NAME=value ..." (extra settings for staff-sync). Needs root for apt-get when Go or gorilla/websocket is missing.
+# BENCH_SKIP_BUILD=1 (reuse the jar), BENCH_SERVER_ENV="NAME=value ..." (extra settings for staff-sync),
+# BENCH_BASELINE_JAR=path (another staff-sync jar run next to it as staff-sync/baseline: an A/B in one run;
+# BENCH_BASELINE_JVM_FLAGS="..." gives it other JVM flags, e.g. the same jar with other flags),
+# BENCH_CHECK=parse (the load generator also parses every message it receives into a JSON tree),
+# BENCH_CDS=0 (run staff-sync without the class-data-sharing archive build.sh makes next to the jar). Needs root for apt-get when Go or gorilla/websocket is missing.
 # Output: bench/out/results.{json,md}, bench/out/latency.png, server logs in bench/out/logs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -65,6 +69,10 @@ PROPS=(-Dbench.out="$OUT" -Dbench.jar="$BUILD_DIR/staff-sync.jar" -Dbench.go="$W
 [[ -n "${BENCH_SERVERS:-}" ]] && PROPS+=(-Dbench.servers="$BENCH_SERVERS")
 [[ -n "${BENCH_WINDOW:-}" ]] && PROPS+=(-Dbench.window="$BENCH_WINDOW")
 [[ -n "${BENCH_SERVER_ENV:-}" ]] && PROPS+=(-Dbench.serverEnv="$BENCH_SERVER_ENV")
+[[ -n "${BENCH_BASELINE_JAR:-}" ]] && PROPS+=(-Dbench.baselineJar="$BENCH_BASELINE_JAR")
+[[ -n "${BENCH_BASELINE_JVM_FLAGS:-}" ]] && PROPS+=(-Dbench.baselineJvmFlags="$BENCH_BASELINE_JVM_FLAGS")
+[[ -n "${BENCH_CHECK:-}" ]] && PROPS+=(-Dbench.check="$BENCH_CHECK")
+[[ "${BENCH_CDS:-1}" == 0 ]] && PROPS+=(-Dbench.cds=false)
 [[ -n "$STORE_BENCH_CP" ]] && PROPS+=(-Dbench.storeBenchCp="$STORE_BENCH_CP")
 # The load generator: a small, quiet heap; it allocates little per delivery.
 exec java -XX:+UseSerialGC -Xms256m -Xmx1g -Djava.awt.headless=true "${PROPS[@]}" \
