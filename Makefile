@@ -34,8 +34,11 @@ build:
 $(JAR): $(JAR_INPUTS)
 	./build.sh
 
+# The jar's class-data-sharing archive, made by build.sh next to it (docs/benchmarks.md, "The first
+# seconds"); run without it when it is missing. The JVM ignores a stale one with a warning.
+JSA := $(BUILD_DIR)/staff-sync.jsa
 run: $(JAR)
-	java $(RUN_JVM_FLAGS) -jar $(JAR)
+	java $(RUN_JVM_FLAGS) $$(test -f $(JSA) && echo -XX:SharedArchiveFile=$(JSA)) -jar $(JAR)
 
 # The summary line comes last, also when tests fail; then make exits with the launcher's status.
 test:
