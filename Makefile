@@ -11,7 +11,12 @@ JUNIT := .cache/jars/junit-platform-console-standalone-1.13.4.jar
 # of the machine's memory: with 10,000 idle connections the live heap is ~35 MiB, and a heap sized
 # from RAM grows its young generation to hundreds of MiB that RSS then keeps (make bench, scenario
 # (c): peak RSS 204 MiB with MaxRAMPercentage=50, 108 MiB with these flags; docs/benchmarks.md).
-RUN_JVM_FLAGS ?= -XX:+UseSerialGC -Xss512k -Xms16m -Xmx128m
+# TieredStopAtLevel=1: the C1 compiler only. C2's compilations peak at 20+ MiB of native memory and
+# its code cache grows; without it peak RSS fell from 110-125 to 83-88 MiB at 10,000 connections and
+# from 74-78 to 61-63 MiB in scenario (b), while (a) pinned to one core, 10 s runs, stayed within
+# noise (median 660k vs 677k deliveries/s, CPU per delivery 0.83-0.97 vs 0.79-1.23 µs): the server's
+# time is in socket writes, not in code C2 would make faster (docs/benchmarks.md, issue 15).
+RUN_JVM_FLAGS ?= -XX:+UseSerialGC -Xss512k -Xms16m -Xmx128m -XX:TieredStopAtLevel=1
 # Run one class or package: make test TESTS="--select-class staffsync.ws.ProtocolErrorsTest"
 TESTS ?= --scan-class-path $(BUILD_DIR)/test-classes
 # Replay a seed a test printed: make test SEED=123 TESTS="--select-class staffsync.store.file.CrashTest"
