@@ -31,6 +31,9 @@ RUN set -eu; missing=""; \
     fi
 COPY build.sh deps.lock VERSION ./
 COPY src ./src
+# The live board's static files, packed into the jar by build.sh.
+COPY clients/board ./clients/board
+COPY clients/js/staff-sync.js ./clients/js/staff-sync.js
 # BUILD_ARCHIVE=0: no class-data-sharing archive here (it is made for the JVM that trains it, not
 # the jlinked runtime; docs/benchmarks.md, "The first seconds").
 RUN BUILD_DIR=build BUILD_ARCHIVE=0 ./build.sh

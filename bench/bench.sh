@@ -10,7 +10,10 @@
 # BENCH_BASELINE_JAR=path (another staff-sync jar run next to it as staff-sync/baseline: an A/B in one run;
 # BENCH_BASELINE_JVM_FLAGS="..." gives it other JVM flags, e.g. the same jar with other flags),
 # BENCH_CHECK=parse (the load generator also parses every message it receives into a JSON tree),
-# BENCH_CDS=0 (run staff-sync without the class-data-sharing archive build.sh makes next to the jar). Needs root for apt-get when Go or gorilla/websocket is missing.
+# BENCH_CDS=0 (run staff-sync without the class-data-sharing archive build.sh makes next to the jar).
+# BENCH_AUTH=jwt (scenario (c) also as staff-sync/jwt: AUTH_MODE=jwt, an ES256 token per connection;
+# BENCH_AUTH=rs256: the same with RS256 tokens).
+# Needs root for apt-get when Go or gorilla/websocket is missing.
 # Output: bench/out/results.{json,md}, bench/out/latency.png, server logs in bench/out/logs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -73,6 +76,7 @@ PROPS=(-Dbench.out="$OUT" -Dbench.jar="$BUILD_DIR/staff-sync.jar" -Dbench.go="$W
 [[ -n "${BENCH_BASELINE_JVM_FLAGS:-}" ]] && PROPS+=(-Dbench.baselineJvmFlags="$BENCH_BASELINE_JVM_FLAGS")
 [[ -n "${BENCH_CHECK:-}" ]] && PROPS+=(-Dbench.check="$BENCH_CHECK")
 [[ "${BENCH_CDS:-1}" == 0 ]] && PROPS+=(-Dbench.cds=false)
+[[ -n "${BENCH_AUTH:-}" ]] && PROPS+=(-Dbench.auth="$BENCH_AUTH")
 [[ -n "$STORE_BENCH_CP" ]] && PROPS+=(-Dbench.storeBenchCp="$STORE_BENCH_CP")
 # The load generator: a small, quiet heap; it allocates little per delivery.
 exec java -XX:+UseSerialGC -Xms256m -Xmx1g -Djava.awt.headless=true "${PROPS[@]}" \

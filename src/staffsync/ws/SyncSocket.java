@@ -48,9 +48,11 @@ final class SyncSocket extends WebSocketImpl {
     /** Set when the gate refused the request or the guard a frame: later bytes are ignored. */
     private boolean refused;
     /**
-     * The request that opens this connection, while the library opens it: onOpen runs inside the
-     * library's decode of the request. Forgotten right after, so open connections do not each keep
-     * their request's headers (about 1 KiB; 10 MiB at 10,000 connections). Written and read by its worker.
+     * The request that opened this connection (null before). Whole while the library opens the
+     * connection (onOpen runs inside the library's decode of the request, and reads its headers);
+     * without its headers from then on, so open connections do not each keep them (about 1 KiB;
+     * 10 MiB at 10,000 connections), while its address stays for the connection limit's release.
+     * Written by its worker; read by it and by the thread that removes the closed connection.
      */
     private volatile HandshakeRequest openingRequest;
 
@@ -61,7 +63,7 @@ final class SyncSocket extends WebSocketImpl {
         this.guard = new InboundFrameGuard(rules.maxMessageBytes());
     }
 
-    /** The upgrade request that opens this connection (its query, its headers), during onOpen; null before and after. */
+    /** The upgrade request that opened this connection; its headers only during onOpen; null before. */
     HandshakeRequest openingRequest() {
         return openingRequest;
     }
@@ -87,7 +89,7 @@ final class SyncSocket extends WebSocketImpl {
             try {
                 super.decode(accepted.head());
             } finally {
-                openingRequest = null;
+                openingRequest = accepted.request().withoutHeaders();
             }
             // Frames the client sent right behind its request pass the guard like any others.
             if (accepted.rest().hasRemaining() && isOpen()) {

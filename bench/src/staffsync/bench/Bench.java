@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  *
  * <p>Settings come from system properties (bench/bench.sh sets them): bench.jar, bench.jvmFlags,
  * bench.go, bench.nodeDir, bench.out, bench.quick, bench.runs, bench.scenarios, bench.servers,
- * bench.storeBenchCp.
+ * bench.storeBenchCp, bench.auth (jwt or rs256: scenario (c) also as staff-sync/jwt, tokens ES256 or RS256).
  */
 public final class Bench {
     static final String OURS = "staff-sync";
@@ -44,6 +44,8 @@ public final class Bench {
     static final String OURS_BASELINE = "staff-sync/baseline";
     /** The limits meant for people, lifted in the throughput scenarios only (and said so in the results). */
     static final Map<String, String> LIFTED_LIMITS = liftedLimits();
+    /** staff-sync with AUTH_MODE=jwt, each connection with its own ES256 token (BENCH_AUTH=jwt, scenario (c)). */
+    static final String OURS_JWT = "staff-sync/jwt";
 
     private final boolean quick = Boolean.getBoolean("bench.quick");
     private final int runs = Integer.getInteger("bench.runs", quick ? 1 : 3);
@@ -51,6 +53,11 @@ public final class Bench {
     private final List<String> servers = List.of(System.getProperty("bench.servers", OURS + "," + GO + "," + NODE).split(","));
     private final String scenarios = System.getProperty("bench.scenarios", "apbfcde");
     private final long clockTicks = clockTicks();
+    /** bench.auth: off, jwt (ES256 tokens) or rs256. */
+    private final String authMode = System.getProperty("bench.auth", "off");
+    private final boolean compareJwt = authMode.equals("jwt") || authMode.equals("rs256");
+    /** Made on first use by a staff-sync/jwt run; main thread only. */
+    private BenchAuth auth;
     private int runCounter;
 
     /**
@@ -128,6 +135,10 @@ public final class Bench {
                 if (System.getProperty("bench.baselineJar") != null && servers.contains(OURS)) {
                     these.add(these.indexOf(OURS) + 1, OURS_BASELINE);
                 }
+                if (compareJwt && template.id().equals("c") && servers.contains(OURS)) {
+                    // The cost of authentication: the same connects, each with a token to verify.
+                    these.add(these.indexOf(OURS) + 1, OURS_JWT);
+                }
                 for (String server : these) {
                     RunResult result = runOne(template, server, r);
                     results.add(result);
@@ -166,6 +177,9 @@ public final class Bench {
         Chart.draw(results, scenarioInfo, out.resolve("latency.png"), (String) report.get("date"));
         System.out.println("wrote " + out.resolve("results.json") + ", " + out.resolve("results.md") + ", "
                 + out.resolve("latency.png"));
+        if (auth != null) {
+            auth.close();
+        }
     }
 
     // ---- one run ----
@@ -183,6 +197,10 @@ public final class Bench {
         Files.createDirectories(out.resolve("logs"));
         Path log = out.resolve("logs").resolve(template.id() + "-" + server.replace('/', '-') + "-" + run + ".log");
         String store = server.equals(OURS_MEMORY) ? "memory" : template.store();
+        if (server.equals(OURS_JWT) && auth == null) {
+            auth = new BenchAuth(authMode.equals("rs256"));
+            auth.tokens(t.subscribers() + t.publishers()); // signed now, outside every run's timing
+        }
         Process process = start(server, port, data, log, store, template);
         String loadBefore = Files.readString(Path.of("/proc/loadavg")).trim();
         long pid = process.pid();
@@ -208,6 +226,8 @@ public final class Bench {
                 pinSelf("1"); // the load generator's threads, started below, inherit it
             }
             long startCpu = cpuTicks(pid);
+            List<String> tokens = server.equals(OURS_JWT)
+                    ? auth.tokens(spec.subscribers() + spec.publishers()) : List.of();
             LoadGen gen = new LoadGen(spec, new LoadGen.Probe() {
                 @Override
                 public void measureStarted() {
@@ -222,7 +242,7 @@ public final class Bench {
                     threadsAtEnd.putAll(threadTicks(pid));
                     selfStart[1] = cpuTicks(ProcessHandle.current().pid());
                 }
-            });
+            }, tokens);
             figures = gen.run();
             figures.putAll(figures0);
             figures.put("serverThreads", threadFigures(threadsAtStart, threadsAtEnd,
@@ -319,6 +339,9 @@ public final class Bench {
                 command.add("-jar");
                 command.add(jar);
                 builder.environment().putAll(oursEnvironment(port, data, store, scenario.throughput()));
+                if (server.equals(OURS_JWT)) {
+                    builder.environment().putAll(auth.serverEnvironment());
+                }
             }
             case GO -> {
                 command.add(System.getProperty("bench.go", "bench/out/gohub"));
