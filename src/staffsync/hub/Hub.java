@@ -410,24 +410,31 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
         client.mutationSettled();
     }
 
-    /** Runs on a store lane. An applied change comes back through {@link #committed}. */
+    /**
+     * Runs on a store lane. The outcome comes here or, from a store that queues without waiting,
+     * later on the store's thread; an applied change comes back through {@link #committed} first.
+     */
     private void applyOnLane(MutationRequested request) {
-        MutationResult result;
         try {
-            result = store.apply(request.mutation(), request.origin());
+            store.applyThen(request.mutation(), request.origin(), result -> settle(request, result));
         } catch (OutOfMemoryError e) {
             throw e; // ends the process: see FatalErrors
         } catch (Throwable e) {
             // Any other failure (an Error included) fails this change alone; the lane and its client go on.
             LOG.log(Level.SEVERE, "store failed on " + request.mutation().getClass().getSimpleName(), e);
-            result = new MutationResult.Rejected(ErrorCode.INTERNAL, "the server failed to process the change",
-                    request.mutation().staffId(), null);
+            settle(request, new MutationResult.Rejected(ErrorCode.INTERNAL, "the server failed to process the change",
+                    request.mutation().staffId(), null));
         }
+    }
+
+    /** Any thread: a change's outcome is known. */
+    private void settle(MutationRequested request, MutationResult result) {
         if (result instanceof MutationResult.Rejected rejected) {
             submit(new MutationRejected(request.client(), request.origin(), request.mutation(), rejected));
         } else {
             request.client().mutationSettled();
         }
+        lanes.settled();
     }
 
     private void onMutationRejected(MutationRejected event) {
