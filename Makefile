@@ -27,6 +27,7 @@ run: build
 
 test:
 	./build.sh tests
+	bash test/ensure-redis-server.sh || echo "make test: going on without redis-server; the Redis tests will fail" >&2
 	java -Dstaffsync.jar=$(JAR) -jar $(JUNIT) execute \
 	  --class-path "$$(cat $(BUILD_DIR)/test-classpath.txt)" $(TESTS) \
 	  --disable-banner --disable-ansi-colors --details=tree --details-theme=ascii 2>&1 | tee $(BUILD_DIR)/test-output.txt
