@@ -2,6 +2,7 @@ package staffsync.config;
 
 import java.nio.file.Path;
 import java.util.Map;
+import staffsync.redis.RedisUrl;
 
 /**
  * Every setting of the server, read once from environment variables at start. Each has a
@@ -32,7 +33,11 @@ public record Config(
         String supabaseTable,
         long supabaseTimeoutMs,
         long supabasePollMs,
-        String logLevel) {
+        String logLevel,
+        // Several instances sharing one table through Redis (docs/cluster.md); empty: one instance.
+        String redisUrl,
+        long redisTimeoutMs,
+        long redisRetryTtlMs) {
 
     public enum StoreKind { MEMORY, FILE, SUPABASE }
 
@@ -50,6 +55,19 @@ public record Config(
         String supabaseKey = in.text("SUPABASE_SERVICE_KEY", "");
         if (store == StoreKind.SUPABASE && (supabaseUrl.isEmpty() || supabaseKey.isEmpty())) {
             throw new ConfigException("STORE=supabase needs SUPABASE_URL and SUPABASE_SERVICE_KEY to be set");
+        }
+        String redisUrl = in.text("REDIS_URL", "");
+        if (!redisUrl.isEmpty()) {
+            if (store != StoreKind.SUPABASE) {
+                throw new ConfigException("REDIS_URL (several instances) needs STORE=supabase, not "
+                        + store.name().toLowerCase(java.util.Locale.ROOT) + ": the file store is one machine's disk and"
+                        + " the memory store one process's memory");
+            }
+            try {
+                RedisUrl.parse(redisUrl);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(e.getMessage()); // the message never quotes the URL (it may hold a password)
+            }
         }
         return new Config(
                 in.text("HOST", "0.0.0.0"),
@@ -76,7 +94,10 @@ public record Config(
                 in.text("SUPABASE_TABLE", "staff_members"),
                 in.integer("SUPABASE_TIMEOUT_MS", 5_000, 1, 600_000),
                 in.integer("SUPABASE_POLL_MS", 5_000, 10, 86_400_000),
-                in.choice("LOG_LEVEL", LogLevel.class, LogLevel.INFO).name());
+                in.choice("LOG_LEVEL", LogLevel.class, LogLevel.INFO).name(),
+                redisUrl,
+                in.integer("REDIS_TIMEOUT_MS", 2_000, 10, 600_000),
+                in.integer("REDIS_RETRY_TTL_MS", 600_000, 1_000, 30L * 24 * 3600 * 1000));
     }
 
     /** The levels LOG_LEVEL accepts (java.util.logging names). */
@@ -87,6 +108,7 @@ public record Config(
     public String toString() {
         return "Config[host=" + host + ", port=" + port + ", httpPort=" + httpPort + ", store=" + store
                 + ", dataDir=" + dataDir + ", supabaseUrl=" + supabaseUrl + ", supabaseTable=" + supabaseTable
-                + ", supabaseServiceKey=" + (supabaseServiceKey.isEmpty() ? "(unset)" : "(set)") + "]";
+                + ", supabaseServiceKey=" + (supabaseServiceKey.isEmpty() ? "(unset)" : "(set)")
+                + ", redisUrl=" + (redisUrl.isEmpty() ? "(unset)" : RedisUrl.parse(redisUrl)) + "]";
     }
 }

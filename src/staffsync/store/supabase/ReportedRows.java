@@ -166,7 +166,7 @@ final class ReportedRows implements RowLedger {
             if (known == null) {
                 events.add(report(Kind.CREATE, row, List.of(), Origin.SERVER));
             } else if (row.version() > known.version()) {
-                events.add(report(Kind.UPDATE, row, differingFields(known, row), Origin.SERVER));
+                events.add(report(Kind.UPDATE, row, row.fieldsDifferingFrom(known), Origin.SERVER));
             }
             return events;
         }
@@ -197,25 +197,5 @@ final class ReportedRows implements RowLedger {
         recentlyChanged.put(row.id(), event.sequence());
         listener.committed(event);
         return event;
-    }
-
-    private static List<String> differingFields(StaffRow before, StaffRow after) {
-        List<String> fields = new ArrayList<>();
-        if (!before.name().equals(after.name())) {
-            fields.add("name");
-        }
-        if (!before.position().equals(after.position())) {
-            fields.add("position");
-        }
-        if (!before.department().equals(after.department())) {
-            fields.add("department");
-        }
-        if (!before.type().equals(after.type())) {
-            fields.add("type");
-        }
-        if (before.period() != after.period()) {
-            fields.add("period");
-        }
-        return fields;
     }
 }

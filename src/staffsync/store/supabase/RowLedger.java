@@ -23,7 +23,8 @@ import staffsync.store.MutationResult;
  * {@link #writeMissed} / {@link #retryAt} when it finds another version), then
  * {@link #reportOwn} if it landed, and always {@link #endWrite}. Rows read from the table are
  * handed to {@link #observe} / {@link #observeGone}, which publish them if they are news.
- * Thread-safe: called by the store workers (one write per row at a time) and the poller.
+ * Thread-safe: called by the store workers and the poller. One write per row at a time in a
+ * process (the hub's store lanes give each row one worker); different rows in parallel.
  */
 public interface RowLedger {
 
