@@ -270,4 +270,33 @@ class ClusterLedgerTest {
             Thread.sleep(20);
         }
     }
+
+    @Test
+    void aRetryArrivingWhileItsOriginalIsStillBeingWrittenElsewhereGetsTheOriginalOutcome() throws Exception {
+        Instance a = fixture.instance();
+        Instance b = fixture.instance();
+        Origin origin = new Origin("tab-1", 3L);
+        fixture.standIn.setLatency(java.time.Duration.ofMillis(400));
+        ExecutorService first = Executors.newSingleThreadExecutor();
+        Future<MutationResult> original = first.submit(() -> a.store().apply(create("ada", "Ada"), origin));
+        Thread.sleep(150); // the original is at Supabase now
+        MutationResult retried = b.store().apply(create("ada", "Ada"), origin);
+        ChangeEvent event = applied(original.get(10, TimeUnit.SECONDS));
+        first.shutdown();
+        assertEquals(event, ((MutationResult.Repeated) retried).original());
+        assertEquals(1, awaitEvents(b.listener(), 1).size());
+    }
+
+    @Test
+    void aRetryWhoseOriginalsInstanceDiedBeforeWritingIsAppliedOnce() throws Exception {
+        Instance survivor = fixture.instance();
+        Origin origin = new Origin("tab-1", 5L);
+        // The dead instance announced the create (and holds its pending marker) but never wrote it.
+        Intent intent = Intent.forMutation("dead/1", "dead", create("ada", "Ada"), origin);
+        fixture.log().intend(survivor.listener().loaded().epoch(), "ada", intent, null, null);
+        ChangeEvent event = applied(survivor.store().apply(create("ada", "Ada"), origin));
+        assertEquals(origin, event.origin());
+        assertEquals(1, fixture.standIn.rows().size());
+        assertEquals(List.of(event), awaitEvents(survivor.listener(), 1));
+    }
 }
