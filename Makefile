@@ -14,24 +14,46 @@ JUNIT := .cache/jars/junit-platform-console-standalone-1.13.4.jar
 RUN_JVM_FLAGS ?= -XX:+UseSerialGC -Xss512k -Xms16m -Xmx128m
 # Run one class or package: make test TESTS="--select-class staffsync.ws.ProtocolErrorsTest"
 TESTS ?= --scan-class-path $(BUILD_DIR)/test-classes
+# Replay a seed a test printed: make test SEED=123 TESTS="--select-class staffsync.store.file.CrashTest"
+# (sets -Dseed, which every seeded test reads). TEST_JVM_FLAGS passes other -D settings to the tests,
+# e.g. TEST_JVM_FLAGS=-Dstaffsync.crash.rounds=50.
+SEED ?=
+TEST_JVM_FLAGS ?=
+# What the jar is built from: make run rebuilds only when one of these changed (directories too,
+# so an added or deleted source counts).
+JAR_INPUTS := $(shell find src -type f -o -type d) build.sh deps.lock VERSION
 
-.PHONY: all build run test clean
+.PHONY: all build run test clean check-schema
 
 all: build
 
+# Always builds (./build.sh): make build.
 build:
 	./build.sh
 
-run: build
+$(JAR): $(JAR_INPUTS)
+	./build.sh
+
+run: $(JAR)
 	java $(RUN_JVM_FLAGS) -jar $(JAR)
 
+# The summary line comes last, also when tests fail; then make exits with the launcher's status.
 test:
 	./build.sh tests
 	bash test/ensure-redis-server.sh || echo "make test: going on without redis-server; the Redis tests will fail" >&2
-	java -Dstaffsync.jar=$(JAR) -jar $(JUNIT) execute \
+	@status=0; \
+	java $(if $(SEED),-Dseed=$(SEED)) $(TEST_JVM_FLAGS) -Dstaffsync.jar=$(JAR) -jar $(JUNIT) execute \
 	  --class-path "$$(cat $(BUILD_DIR)/test-classpath.txt)" $(TESTS) \
-	  --disable-banner --disable-ansi-colors --details=tree --details-theme=ascii 2>&1 | tee $(BUILD_DIR)/test-output.txt
-	@awk '/tests successful/ {ok=$$2} /tests failed/ {bad=$$2} END {printf "tests: %d passed, %d failed\n", ok, bad}' $(BUILD_DIR)/test-output.txt
+	  --disable-banner --disable-ansi-colors --details=tree --details-theme=ascii 2>&1 \
+	  | tee $(BUILD_DIR)/test-output.txt || status=$$?; \
+	awk '/tests successful/ {ok=$$2} /tests failed/ {bad=$$2} END {printf "tests: %d passed, %d failed\n", ok, bad}' \
+	  $(BUILD_DIR)/test-output.txt; \
+	exit $$status
+
+# db/schema.sql run twice against a throwaway PostgreSQL, on a fresh and on an existing app table
+# (installs PostgreSQL with apt-get when missing and run as root). See docs/supabase.md.
+check-schema:
+	bash db/check-schema.sh
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -11,6 +11,7 @@ import java.util.logging.LogManager;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import staffsync.protocol.Timestamps;
+import staffsync.ws.LibraryLogFilter;
 
 /**
  * java.util.logging, one line per record: time, level, thread, logger, message. Java-WebSocket
@@ -30,6 +31,7 @@ final class LogSetup {
         ConsoleHandler handler = new ConsoleHandler(); // writes to stderr
         handler.setFormatter(new OneLine());
         handler.setLevel(level);
+        handler.setFilter(new LibraryLogFilter());
         root.addHandler(handler);
         root.setLevel(level);
         // The library is chatty at FINE and below about every frame; keep it at INFO unless asked.

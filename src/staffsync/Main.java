@@ -1,10 +1,12 @@
 package staffsync;
 
+import java.net.BindException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.concurrent.Callable;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -64,7 +66,12 @@ public final class Main {
                 Runtime.getRuntime().halt(0);
             }, "shutdown"));
         } catch (ConfigException e) {
+            logHandler.flush();
             System.err.println("staff-sync: invalid configuration: " + e.getMessage());
+            System.exit(EXIT_BAD_CONFIG);
+        } catch (PortUnavailable e) {
+            logHandler.flush();
+            System.err.println("staff-sync: " + e.getMessage());
             System.exit(EXIT_BAD_CONFIG);
         } catch (StoreStartException e) {
             // The store's message says what is wrong and where (a file, an offset, a lock): no trace needed.
@@ -98,6 +105,7 @@ public final class Main {
         String version = versionOf();
         long startedAt = System.currentTimeMillis();
         LOG.info("staff-sync " + version + " starting with " + config);
+        LOG.info(config.storeDescription());
         Metrics metrics = new Metrics();
         TextFrames frames = new TextFrames();
         StaffStore store = Stores.open(config, metrics);
@@ -106,7 +114,7 @@ public final class Main {
         hubThread.start();
         store.start(hub);
 
-        HttpEndpoints http = new HttpEndpoints(config.host(), config.httpPort(), new HttpEndpoints.Sources() {
+        HttpEndpoints.Sources sources = new HttpEndpoints.Sources() {
             @Override
             public HubStatus hub() {
                 return hub.status();
@@ -131,13 +139,38 @@ public final class Main {
             public long startedAtMillis() {
                 return startedAt;
             }
-        });
+        };
+        HttpEndpoints http = listening("HTTP_PORT", config.host(), config.httpPort(),
+                () -> new HttpEndpoints(config.host(), config.httpPort(), sources));
         int httpPort = http.start();
         SyncServer webSocket = new SyncServer(config, hub, frames, metrics);
-        int wsPort = webSocket.startAndAwait();
+        int wsPort = listening("PORT", config.host(), config.port(), webSocket::startAndAwait);
         LOG.info("bound ports websocket=" + wsPort + " http=" + httpPort + " (ws://" + config.host() + ":" + wsPort
                 + SyncServer.PATH + ", http://" + config.host() + ":" + httpPort + "/health) store=" + store.kind());
         return new Running(webSocket, hub, http, store);
+    }
+
+    /**
+     * A port that cannot be bound is the user's to fix in one variable: say which, in one line,
+     * instead of a stack trace (issue 9: "port 8080 is in use; set PORT").
+     */
+    static final class PortUnavailable extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        PortUnavailable(String variable, String host, int port, BindException cause) {
+            super(String.valueOf(cause.getMessage()).contains("in use")
+                    ? "port " + port + " is in use; set " + variable + " to a free port (0 picks any free one)"
+                    : "cannot listen on " + host + ":" + port + " (" + cause.getMessage() + "); check HOST and "
+                    + variable, null, false, false);
+        }
+    }
+
+    private static <T> T listening(String variable, String host, int port, Callable<T> bind) throws Exception {
+        try {
+            return bind.call();
+        } catch (BindException e) {
+            throw new PortUnavailable(variable, host, port, e);
+        }
     }
 
     private static int healthcheck(Config config) {

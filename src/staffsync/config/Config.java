@@ -1,5 +1,6 @@
 package staffsync.config;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import staffsync.redis.RedisUrl;
@@ -34,6 +35,10 @@ public record Config(
         long supabaseTimeoutMs,
         long supabasePollMs,
         String logLevel,
+        // Why {@code store} was chosen, for the startup log (a setting's source, not a setting).
+        String storeReason,
+        // Client protocol errors: at most this many log lines per minute (0: none; all are counted).
+        int protocolErrorLogPerMinute,
         // Several instances sharing one table through Redis (docs/cluster.md); empty: one instance.
         String redisUrl,
         long redisTimeoutMs,
@@ -50,11 +55,33 @@ public record Config(
     public static Config from(Map<String, String> env) throws ConfigException {
         EnvReader in = new EnvReader(env);
         String supabaseUrl = in.text("SUPABASE_URL", "");
-        StoreKind defaultStore = supabaseUrl.isEmpty() ? StoreKind.FILE : StoreKind.SUPABASE;
-        StoreKind store = in.choice("STORE", StoreKind.class, defaultStore);
         String supabaseKey = in.text("SUPABASE_SERVICE_KEY", "");
-        if (store == StoreKind.SUPABASE && (supabaseUrl.isEmpty() || supabaseKey.isEmpty())) {
-            throw new ConfigException("STORE=supabase needs SUPABASE_URL and SUPABASE_SERVICE_KEY to be set");
+        String storeSetting = in.text("STORE", null);
+        StoreKind store = in.choice("STORE", StoreKind.class, supabaseUrl.isEmpty() ? StoreKind.FILE : StoreKind.SUPABASE);
+        String storeReason = storeSetting != null ? "STORE=" + storeSetting
+                : supabaseUrl.isEmpty() ? "the default while SUPABASE_URL is not set" : "SUPABASE_URL is set";
+        if (store == StoreKind.SUPABASE) {
+            if (supabaseUrl.isEmpty()) {
+                throw new ConfigException("STORE=supabase needs SUPABASE_URL, the project URL (like https://abcd.supabase.co)");
+            }
+            SupabaseUrl parsed = SupabaseUrl.parse(supabaseUrl);
+            supabaseUrl = parsed.url();
+            if (parsed.dropped() != null) {
+                storeReason += "; its " + parsed.dropped() + " was dropped, the server adds it";
+            }
+            if (supabaseKey.isEmpty()) {
+                throw new ConfigException((storeSetting != null ? "STORE=supabase" : "SUPABASE_URL is set, so the Supabase store is used, but")
+                        + " SUPABASE_SERVICE_KEY is not set: set it to the project's secret key (Project Settings -> API Keys)"
+                        + (storeSetting != null ? "" : ", or unset SUPABASE_URL to keep the data in DATA_DIR"));
+            }
+        } else if (storeSetting == null && !supabaseKey.isEmpty()) {
+            throw new ConfigException("SUPABASE_SERVICE_KEY is set but SUPABASE_URL is not: set SUPABASE_URL to the project URL "
+                    + "(like https://abcd.supabase.co) to use Supabase, or unset SUPABASE_SERVICE_KEY to keep the data in DATA_DIR");
+        }
+        Path dataDir = Path.of(in.text("DATA_DIR", "./data"));
+        if (store == StoreKind.FILE && Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
+            throw new ConfigException("DATA_DIR " + dataDir + " is a file, not a directory: point DATA_DIR at a directory "
+                    + "(it is created when missing)");
         }
         String redisUrl = in.text("REDIS_URL", "");
         if (!redisUrl.isEmpty()) {
@@ -87,7 +114,7 @@ public record Config(
                 (int) in.integer("STORE_THREADS", 16, 1, 1_024),
                 in.integer("SHUTDOWN_TIMEOUT_MS", 4_000, 0, 600_000),
                 store,
-                Path.of(in.text("DATA_DIR", "./data")),
+                dataDir,
                 in.integer("LOG_COMPACT_BYTES", 64L * 1024 * 1024, 4_096, Long.MAX_VALUE),
                 supabaseUrl,
                 supabaseKey,
@@ -95,9 +122,22 @@ public record Config(
                 in.integer("SUPABASE_TIMEOUT_MS", 5_000, 1, 600_000),
                 in.integer("SUPABASE_POLL_MS", 5_000, 10, 86_400_000),
                 in.choice("LOG_LEVEL", LogLevel.class, LogLevel.INFO).name(),
+                storeReason,
+                (int) in.integer("PROTOCOL_ERROR_LOG_PER_MINUTE", 60, 0, 1_000_000),
                 redisUrl,
                 in.integer("REDIS_TIMEOUT_MS", 2_000, 10, 600_000),
                 in.integer("REDIS_RETRY_TTL_MS", 600_000, 1_000, 30L * 24 * 3600 * 1000));
+    }
+
+    /** One line for the startup log: which store keeps the data, where, and why that one. */
+    public String storeDescription() {
+        return switch (store) {
+            case FILE -> "store file: a durable log in " + dataDir.toAbsolutePath().normalize() + " (" + storeReason
+                    + (storeReason.startsWith("the default") ? "; set SUPABASE_URL and SUPABASE_SERVICE_KEY to use Supabase)" : ")");
+            case SUPABASE -> "store supabase: table " + supabaseTable + " at " + supabaseUrl + " (" + storeReason + ")"
+                    + (redisUrl.isEmpty() ? "" : ", shared with other instances through " + RedisUrl.parse(redisUrl));
+            case MEMORY -> "store memory: every change is forgotten at exit (" + storeReason + ")";
+        };
     }
 
     /** The levels LOG_LEVEL accepts (java.util.logging names). */

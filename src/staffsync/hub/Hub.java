@@ -190,9 +190,13 @@ public final class Hub implements Runnable, CommitListener {
         if (origin.clientSequence() != null) {
             RetryTable.Key key = new RetryTable.Key(origin.clientId(), origin.clientSequence());
             Object known = retries.lookup(key);
-            if (known instanceof Frame original) {
+            if (known != null && !RetryTable.isSameMessage(known, origin.fingerprint())) {
+                refuseReusedSequence(client, origin);
+                return;
+            }
+            if (known instanceof RetryTable.Committed original) {
                 // A retry of a committed change: the original event again, byte for byte.
-                outbox.send(client, original);
+                outbox.send(client, original.frame());
                 client.mutationSettled();
                 metrics.retryAnswered();
                 return;
@@ -202,13 +206,26 @@ public final class Hub implements Runnable, CommitListener {
                 metrics.retryAnswered();
                 return;
             }
-            retries.markPending(key);
+            retries.markPending(key, origin.fingerprint());
         }
         boolean queued = lanes.submit(request.mutation().staffId(), () -> applyOnLane(request));
         if (!queued) {
             onMutationRejected(new MutationRejected(client, origin,
                     MutationResult.unavailable(request.mutation().staffId(), "the server is shutting down")));
         }
+    }
+
+    /**
+     * The key of a remembered outcome, with another message: answering with that outcome would
+     * hand this client someone else's event and silently drop its own change.
+     */
+    private void refuseReusedSequence(Client client, Origin origin) {
+        send(client, MessageType.ERROR, ServerMessages.error(ErrorCode.SEQUENCE_REUSED, "sequenceNumber "
+                + origin.clientSequence() + " was already used by clientId '" + origin.clientId()
+                + "' for a different message; nothing was applied (number each new change higher)",
+                null, null, sequence, origin.clientSequence()));
+        metrics.error(ErrorCode.SEQUENCE_REUSED);
+        client.mutationSettled();
     }
 
     /** Runs on a store lane. An applied change comes back through {@link #committed}. */
@@ -263,7 +280,8 @@ public final class Hub implements Runnable, CommitListener {
         told.add(found.client());
         Long clientSequence = found.origin().clientSequence();
         if (clientSequence != null) {
-            told.addAll(retries.committed(new RetryTable.Key(found.origin().clientId(), clientSequence), frame));
+            told.addAll(retries.committed(new RetryTable.Key(found.origin().clientId(), clientSequence), frame,
+                    found.original().origin().fingerprint()));
         }
         for (Client client : told) {
             outbox.send(client, frame);
@@ -289,7 +307,8 @@ public final class Hub implements Runnable, CommitListener {
         metrics.broadcast(event.kind().wireType, clients.size());
         Origin origin = event.origin();
         if (origin != null && origin.clientSequence() != null) {
-            List<Client> waiting = retries.committed(new RetryTable.Key(origin.clientId(), origin.clientSequence()), frame);
+            List<Client> waiting = retries.committed(
+                    new RetryTable.Key(origin.clientId(), origin.clientSequence()), frame, origin.fingerprint());
             // Waiting retries are connected clients: the broadcast above was their answer.
             waiting.forEach(Client::mutationSettled);
         }
@@ -311,7 +330,8 @@ public final class Hub implements Runnable, CommitListener {
             history.add(event.sequence(), frame);
             Origin origin = event.origin();
             if (origin != null && origin.clientSequence() != null) {
-                retries.committed(new RetryTable.Key(origin.clientId(), origin.clientSequence()), frame);
+                retries.committed(new RetryTable.Key(origin.clientId(), origin.clientSequence()), frame,
+                        origin.fingerprint());
             }
         }
         LOG.info("store " + store.kind() + " loaded: " + rows.size() + " rows, epoch " + epoch

@@ -4,23 +4,35 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Remembers the outcome of recent mutations by (clientId, sequenceNumber), so that a client
  * which resends one after a lost connection gets the original outcome instead of a second
- * change. Bounded: the least recently used entries are forgotten first. Owned by the hub thread.
+ * change. Each outcome keeps the fingerprint of the message that caused it: the same key with a
+ * different message is not a retry ({@link #isSameMessage}). Bounded: the least recently used
+ * entries are forgotten first. Owned by the hub thread.
  */
 final class RetryTable {
 
+    /** A record, so that more may join the key (the token's subject, with authentication). */
     record Key(String clientId, long sequence) {}
 
     /** A mutation still at the store; retries that arrive meanwhile wait for it. */
     static final class Pending {
+        final String fingerprint;
         final List<Client> waiting = new ArrayList<>();
+
+        Pending(String fingerprint) {
+            this.fingerprint = fingerprint;
+        }
     }
 
+    /** A committed mutation: the event's frame, sent again to a retry. */
+    record Committed(Frame frame, String fingerprint) {}
+
     private final int capacity;
-    /** Value: {@link Pending} or the committed event's {@link Frame}. */
+    /** Value: {@link Pending} or {@link Committed}. */
     private final LinkedHashMap<Key, Object> entries;
 
     RetryTable(int capacity) {
@@ -36,23 +48,34 @@ final class RetryTable {
         };
     }
 
-    /** The committed frame, the pending marker, or null when this mutation is new. */
+    /** The {@link Committed} outcome, the {@link Pending} marker, or null when this mutation is new. */
     Object lookup(Key key) {
         return capacity == 0 ? null : entries.get(key);
     }
 
-    void markPending(Key key) {
+    /**
+     * Whether a message with this fingerprint is a resend of the remembered one. An outcome
+     * whose fingerprint is unknown (logged before fingerprints were kept) accepts any resend, as
+     * before; so does a message without one.
+     */
+    static boolean isSameMessage(Object entry, String fingerprint) {
+        String remembered = entry instanceof Pending pending ? pending.fingerprint
+                : entry instanceof Committed committed ? committed.fingerprint() : null;
+        return remembered == null || fingerprint == null || Objects.equals(remembered, fingerprint);
+    }
+
+    void markPending(Key key, String fingerprint) {
         if (capacity > 0) {
-            entries.put(key, new Pending());
+            entries.put(key, new Pending(fingerprint));
         }
     }
 
     /** Records the committed outcome; returns the retries that were waiting for it. */
-    List<Client> committed(Key key, Frame frame) {
+    List<Client> committed(Key key, Frame frame, String fingerprint) {
         if (capacity == 0) {
             return List.of();
         }
-        Object previous = entries.put(key, frame);
+        Object previous = entries.put(key, new Committed(frame, fingerprint));
         return previous instanceof Pending pending ? pending.waiting : List.of();
     }
 

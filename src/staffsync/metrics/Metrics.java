@@ -17,6 +17,7 @@ public final class Metrics {
     private final ConcurrentHashMap<String, LongAdder> messagesIn = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> messagesOut = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> errors = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LongAdder> protocolErrors = new ConcurrentHashMap<>();
     private final LongAdder broadcasts = new LongAdder();
     private final LongAdder fanOut = new LongAdder();
     private final LongAdder slowConsumerDrops = new LongAdder();
@@ -41,6 +42,11 @@ public final class Metrics {
 
     public void error(ErrorCode code) {
         count(errors, code.name(), 1);
+    }
+
+    /** A client broke the protocol (a bad frame, an invalid message); the log shows only a sample. */
+    public void protocolError(String kind) {
+        count(protocolErrors, kind, 1);
     }
 
     /** One event sent to {@code clients} connections. */
@@ -101,6 +107,9 @@ public final class Metrics {
         labelled(out, "staffsync_messages_received_total", "Messages received from clients, by type.", "type", messagesIn);
         labelled(out, "staffsync_messages_sent_total", "Messages sent to clients, by type.", "type", messagesOut);
         labelled(out, "staffsync_errors_total", "ERROR replies sent, by code.", "code", errors);
+        labelled(out, "staffsync_protocol_errors_total",
+                "Client protocol errors (frames breaking RFC 6455, invalid messages), by kind; the log shows a sample.",
+                "kind", protocolErrors);
         counter(out, "staffsync_broadcasts_total", "Events broadcast.", broadcasts.sum());
         counter(out, "staffsync_broadcast_fanout_total", "Event deliveries queued to clients (events x clients).",
                 fanOut.sum());

@@ -12,5 +12,7 @@ public enum ErrorCode {
     /** The change was not applied; the client may retry it. */
     STORE_UNAVAILABLE,
     UNAUTHORIZED,
+    /** A (clientId, sequenceNumber) already used for a different message; nothing applied. */
+    SEQUENCE_REUSED,
     INTERNAL
 }

@@ -2,14 +2,7 @@ package staffsync.protocol;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
-import com.google.gson.Strictness;
-import com.google.gson.stream.JsonReader;
-import com.google.gson.stream.JsonToken;
-import java.io.IOException;
-import java.io.StringReader;
 import java.math.BigDecimal;
 import java.util.UUID;
 import staffsync.protocol.ClientRequest.CreateStaff;
@@ -52,20 +45,22 @@ public final class MessageParser {
                 throw invalid("payload is required (use {} when there is nothing to send)");
             }
             ClientRequest request = parseRequest(type, payload);
-            return new ClientEnvelope(type, clientId, sequenceNumber, request);
+            String fingerprint = sequenceNumber != null && request instanceof ClientRequest.Mutation
+                    ? RequestFingerprint.of(type, payload.getAsJsonObject()) : null;
+            return new ClientEnvelope(type, clientId, sequenceNumber, request, fingerprint);
         } catch (ProtocolException e) {
             throw e.inReplyTo(sequenceNumber);
         }
     }
 
     private ClientRequest parseRequest(String type, JsonElement payload) throws ProtocolException {
-        if (type.equals(MessageType.PING)) {
-            return new Ping(payload.toString());
-        }
         if (!payload.isJsonObject()) {
-            throw invalid("payload must be a JSON object");
+            throw invalid("payload must be a JSON object (use {} when there is nothing to send)");
         }
         JsonObject body = payload.getAsJsonObject();
+        if (type.equals(MessageType.PING)) {
+            return new Ping(body.toString());
+        }
         return switch (type) {
             case MessageType.STAFF_CREATE -> parseCreate(body);
             case MessageType.STAFF_UPDATE -> parseUpdate(body);
@@ -79,18 +74,27 @@ public final class MessageParser {
         };
     }
 
+    /**
+     * Two shapes (PROTOCOL.md revision 1.1): {@code {"staff": {row}}}, or the row's fields as the
+     * payload itself, which is what the original app's hook sends. The same row rules apply.
+     */
     private CreateStaff parseCreate(JsonObject body) throws ProtocolException {
+        JsonObject row = body;
+        String where = "payload";
         JsonElement staff = body.get("staff");
-        if (staff == null || !staff.isJsonObject()) {
-            throw validation("payload.staff must be an object with the new row's fields", null);
+        if (staff != null) {
+            if (!staff.isJsonObject()) {
+                throw validation("payload.staff must be an object with the new row's fields", null);
+            }
+            row = staff.getAsJsonObject();
+            where = "payload.staff";
         }
-        JsonObject row = staff.getAsJsonObject();
         String id = null;
         JsonElement idElement = row.get("id");
         if (idElement != null) {
-            id = staffId(idElement, "payload.staff.id");
+            id = staffId(idElement, where + ".id");
         }
-        StaffFields fields = fieldsParser.parse(row, "payload.staff", StaffFieldsParser.Mode.CREATE, id);
+        StaffFields fields = fieldsParser.parse(row, where, StaffFieldsParser.Mode.CREATE, id);
         return new CreateStaff(id != null ? id : UUID.randomUUID().toString(), fields);
     }
 
@@ -118,16 +122,7 @@ public final class MessageParser {
     // ---- small readers; each names the field it complains about ----
 
     private static JsonObject parseObject(String text) throws ProtocolException {
-        JsonElement element;
-        try (JsonReader reader = new JsonReader(new StringReader(text))) {
-            reader.setStrictness(Strictness.STRICT); // no single quotes, comments or bare words
-            element = JsonParser.parseReader(reader);
-            if (reader.peek() != JsonToken.END_DOCUMENT) {
-                throw invalid("message is not valid JSON: text after the JSON value");
-            }
-        } catch (JsonParseException | IOException | IllegalStateException e) {
-            throw invalid("message is not valid JSON");
-        }
+        JsonElement element = StrictJson.parse(text);
         if (!element.isJsonObject()) {
             throw invalid("message must be a JSON object");
         }
@@ -156,6 +151,9 @@ public final class MessageParser {
         int length = id.codePointCount(0, id.length());
         if (id.isBlank() || length > MAX_STAFF_ID_LENGTH) {
             throw validation(where + " must be 1-" + MAX_STAFF_ID_LENGTH + " characters, not blank", null);
+        }
+        if (RowText.hasControlCharacter(id)) {
+            throw validation(where + " " + RowText.CONTROL_CHARACTER_RULE, null);
         }
         return id;
     }

@@ -5,9 +5,16 @@ package staffsync.protocol;
  * originator recognises its own change ({@code inReplyTo}) and a retry can be recognised.
  *
  * @param clientSequence the client's {@code sequenceNumber}, or null when it sent none
+ * @param fingerprint    the {@link RequestFingerprint} of the message, kept with the outcome so
+ *                       that a resend is recognised as the same message; null when unknown (no
+ *                       sequenceNumber, or an event logged before fingerprints were kept)
  */
-public record Origin(String clientId, Long clientSequence) {
+public record Origin(String clientId, Long clientSequence, String fingerprint) {
 
     /** Changes nobody connected asked for, such as a row edited directly in the database. */
     public static final Origin SERVER = new Origin("server", null);
+
+    public Origin(String clientId, Long clientSequence) {
+        this(clientId, clientSequence, null);
+    }
 }

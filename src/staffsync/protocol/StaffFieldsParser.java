@@ -8,8 +8,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Validates the row fields of a create ({@code payload.staff}) or an update
- * ({@code payload.changes}). Lengths count Unicode code points, as PROTOCOL.md says, so an
+ * Validates the row fields of a create ({@code payload.staff}, or the payload itself) or an
+ * update ({@code payload.changes}). Lengths count Unicode code points, as PROTOCOL.md says, so an
  * emoji is one character. Unknown keys are errors, never dropped silently.
  */
 final class StaffFieldsParser {
@@ -46,8 +46,10 @@ final class StaffFieldsParser {
         String name = text(object, "name", where, MAX_NAME, staffId);
         if (name != null) {
             name = name.strip();
-            if (name.isEmpty()) {
-                throw MessageParser.validation(where + ".name must not be blank", staffId);
+            if (!RowText.hasVisibleCharacter(name)) {
+                throw MessageParser.validation(where + ".name must contain at least one visible character"
+                        + (name.isEmpty() ? "" : " (it holds only spaces, zero-width or other invisible characters)"),
+                        staffId);
             }
         } else if (mode == Mode.CREATE) {
             throw MessageParser.validation(where + ".name is required", staffId);
@@ -83,6 +85,9 @@ final class StaffFieldsParser {
             throw MessageParser.validation(where + "." + key + " must be a string", staffId);
         }
         String text = value.getAsString();
+        if (RowText.hasControlCharacter(text)) {
+            throw MessageParser.validation(where + "." + key + " " + RowText.CONTROL_CHARACTER_RULE, staffId);
+        }
         String measured = key.equals("name") ? text.strip() : text;
         int length = measured.codePointCount(0, measured.length());
         if (length > max) {

@@ -43,6 +43,8 @@ final class ClientConnection implements Client {
     private final Metrics metrics;
     final RateLimiter rateLimiter;
     final AtomicInteger pendingMutations = new AtomicInteger();
+    /** The kinds of protocol error already logged for this connection (see ProtocolErrorLog). */
+    final ProtocolErrorLog.Seen protocolErrorsLogged = new ProtocolErrorLog.Seen();
 
     private final ConcurrentLinkedQueue<ByteBuffer> queue = new ConcurrentLinkedQueue<>();
     /** Bytes appended and not yet written: exact, so the bound is too. */
@@ -73,6 +75,11 @@ final class ClientConnection implements Client {
     @Override
     public String connectionId() {
         return id;
+    }
+
+    /** The connection in a log line: its id and the client's address. */
+    String describe() {
+        return id + " (" + socket.getRemoteSocketAddress() + ")";
     }
 
     @Override

@@ -31,11 +31,13 @@ final class HandshakeReaper implements WebSocketServerFactory {
     /** SO_SNDBUF for accepted sockets; 0 leaves the kernel's default (auto-tuned). */
     private final int sendBufferBytes;
     private final Metrics metrics;
+    private final InboundRules rules;
 
-    HandshakeReaper(long timeoutMs, int sendBufferBytes, Metrics metrics) {
+    HandshakeReaper(long timeoutMs, int sendBufferBytes, Metrics metrics, InboundRules rules) {
         this.timeoutNanos = timeoutMs * 1_000_000L;
         this.sendBufferBytes = sendBufferBytes;
         this.metrics = metrics;
+        this.rules = rules;
     }
 
     @Override
@@ -45,7 +47,7 @@ final class HandshakeReaper implements WebSocketServerFactory {
 
     @Override
     public WebSocketImpl createWebSocket(WebSocketAdapter adapter, List<Draft> drafts) {
-        return track(new SyncSocket(adapter, drafts));
+        return track(new SyncSocket(adapter, drafts, rules));
     }
 
     @Override

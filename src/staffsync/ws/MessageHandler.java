@@ -23,12 +23,15 @@ final class MessageHandler {
     private final TextFrames frames;
     private final Metrics metrics;
     private final int maxPendingPerConnection;
+    private final ProtocolErrorLog protocolErrors;
 
-    MessageHandler(Hub hub, TextFrames frames, Metrics metrics, int maxPendingPerConnection) {
+    MessageHandler(Hub hub, TextFrames frames, Metrics metrics, int maxPendingPerConnection,
+                   ProtocolErrorLog protocolErrors) {
         this.hub = hub;
         this.frames = frames;
         this.metrics = metrics;
         this.maxPendingPerConnection = maxPendingPerConnection;
+        this.protocolErrors = protocolErrors;
     }
 
     void onText(ClientConnection client, String text) {
@@ -38,6 +41,12 @@ final class MessageHandler {
         } catch (ProtocolException e) {
             metrics.received("INVALID");
             replyError(client, e.code(), e.getMessage(), e.staffId(), e.inReplyTo());
+            // A client that breaks the envelope is worth an operator's look; bad row values are not.
+            if (e.code() == ErrorCode.INVALID_MESSAGE || e.code() == ErrorCode.UNKNOWN_TYPE) {
+                protocolErrors.report(client.describe(), client.protocolErrorsLogged,
+                        e.code() == ErrorCode.INVALID_MESSAGE ? ProtocolErrorLog.Kind.INVALID_MESSAGE
+                                : ProtocolErrorLog.Kind.UNKNOWN_TYPE, e.getMessage());
+            }
             return;
         }
         metrics.received(envelope.type());
@@ -59,7 +68,8 @@ final class MessageHandler {
                         + "(MAX_PENDING_PER_CONNECTION); this one was not applied", mutation.staffId(), inReplyTo);
                 return;
             }
-            hub.submit(new HubEvent.MutationRequested(client, new Origin(envelope.clientId(), inReplyTo), mutation));
+            Origin origin = new Origin(envelope.clientId(), inReplyTo, envelope.fingerprint());
+            hub.submit(new HubEvent.MutationRequested(client, origin, mutation));
         } else if (request instanceof ClientRequest.SyncRequest sync) {
             hub.submit(new HubEvent.SyncRequested(client, sync, inReplyTo));
         } else if (request instanceof ClientRequest.SyncAllPeriods all) {
@@ -69,8 +79,10 @@ final class MessageHandler {
 
     void onBinary(ClientConnection client) {
         metrics.received("BINARY");
-        replyError(client, ErrorCode.INVALID_MESSAGE,
-                "binary frames are not supported: send each message as a JSON text frame", null, null);
+        String message = "binary frames are not supported: send each message as a JSON text frame";
+        replyError(client, ErrorCode.INVALID_MESSAGE, message, null, null);
+        protocolErrors.report(client.describe(), client.protocolErrorsLogged, ProtocolErrorLog.Kind.INVALID_MESSAGE,
+                message);
     }
 
     private void replyError(ClientConnection client, ErrorCode code, String message, String staffId, Long inReplyTo) {

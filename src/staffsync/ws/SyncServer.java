@@ -1,12 +1,11 @@
 package staffsync.ws;
 
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.ByteBuffer;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,12 +14,9 @@ import java.util.logging.Logger;
 import org.java_websocket.WebSocket;
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.drafts.Draft;
-import org.java_websocket.drafts.Draft_6455;
 import org.java_websocket.exceptions.InvalidDataException;
 import org.java_websocket.framing.CloseFrame;
 import org.java_websocket.handshake.ClientHandshake;
-import org.java_websocket.handshake.ServerHandshakeBuilder;
-import org.java_websocket.protocols.Protocol;
 import org.java_websocket.server.WebSocketServer;
 import staffsync.config.Config;
 import staffsync.hub.Hub;
@@ -46,6 +42,7 @@ public final class SyncServer extends WebSocketServer {
     private final Config config;
     private final Metrics metrics;
     private final MessageHandler handler;
+    private final ProtocolErrorLog protocolErrors;
     private final HandshakeReaper reaper;
     final WriteDemandRepair writeRepair;
     private final SocketWriter[] writers;
@@ -59,12 +56,15 @@ public final class SyncServer extends WebSocketServer {
     public SyncServer(Config config, Hub hub, TextFrames frames, Metrics metrics) {
         super(new InetSocketAddress(config.host(), config.port()),
                 Math.max(2, Runtime.getRuntime().availableProcessors()),
-                List.<Draft>of(boundedDraft(config.maxMessageBytes())));
+                List.<Draft>of(new StaffSyncDraft(config.maxMessageBytes())));
         this.hub = hub;
         this.config = config;
         this.metrics = metrics;
-        this.handler = new MessageHandler(hub, frames, metrics, config.maxPendingPerConnection());
-        this.reaper = new HandshakeReaper(config.handshakeTimeoutMs(), config.socketSendBufferBytes(), metrics);
+        this.protocolErrors = new ProtocolErrorLog(config.protocolErrorLogPerMinute(), LOG::info, metrics, System::nanoTime);
+        this.handler = new MessageHandler(hub, frames, metrics, config.maxPendingPerConnection(), protocolErrors);
+        InboundRules rules = new InboundRules(List.of(new UpgradeRequestCheck(PATH)), config.maxMessageBytes(),
+                this::closeLater);
+        this.reaper = new HandshakeReaper(config.handshakeTimeoutMs(), config.socketSendBufferBytes(), metrics, rules);
         this.writeRepair = new WriteDemandRepair(this::getConnections, this::onWriteDemand, metrics);
         this.writers = new SocketWriter[config.writerThreads()];
         for (int i = 0; i < writers.length; i++) {
@@ -78,14 +78,6 @@ public final class SyncServer extends WebSocketServer {
         // then retry only after 1, 3, 7 s. Ask for more; the kernel caps it at net.core.somaxconn.
         setMaxPendingConnections(ACCEPT_BACKLOG);
         setConnectionLostTimeout(config.pingIntervalSeconds());
-    }
-
-    /**
-     * Without a maximum, one frame header claiming a huge length makes the library allocate that
-     * much: the bound turns such a frame into a 1009 close instead of an OutOfMemoryError.
-     */
-    private static Draft boundedDraft(int maxMessageBytes) {
-        return new Draft_6455(Collections.emptyList(), List.of(new Protocol("")), maxMessageBytes);
     }
 
     /** Starts the selector thread and waits until the port is bound; returns the bound port. */
@@ -143,25 +135,6 @@ public final class SyncServer extends WebSocketServer {
     }
 
     @Override
-    public ServerHandshakeBuilder onWebsocketHandshakeReceivedAsServer(WebSocket conn, Draft draft,
-                                                                       ClientHandshake request) throws InvalidDataException {
-        String path = pathOf(request.getResourceDescriptor());
-        if (!PATH.equals(path)) {
-            // The library answers this with HTTP 404 (and the reaper closes the socket).
-            throw new InvalidDataException(CloseFrame.POLICY_VALIDATION, "unknown path " + path + "; use " + PATH);
-        }
-        return super.onWebsocketHandshakeReceivedAsServer(conn, draft, request);
-    }
-
-    private static String pathOf(String resourceDescriptor) {
-        try {
-            return URI.create(resourceDescriptor).getPath();
-        } catch (IllegalArgumentException e) {
-            return resourceDescriptor;
-        }
-    }
-
-    @Override
     public void onOpen(WebSocket conn, ClientHandshake handshake) {
         if (shuttingDown) {
             conn.close(CloseFrame.GOING_AWAY, "server shutting down");
@@ -192,6 +165,22 @@ public final class SyncServer extends WebSocketServer {
         }
     }
 
+    /**
+     * This server closing a connection: 1002, 1007 and 1009 are only ever the client's fault
+     * (a bad frame, found by the library or by our InboundFrameGuard; invalid UTF-8; a message over
+     * the bound), so this one place logs them all, sparingly (LibraryLogFilter drops the library's
+     * own SEVERE lines and traces for them).
+     */
+    @Override
+    public void onCloseInitiated(WebSocket conn, int code, String reason) {
+        ProtocolErrorLog.Kind kind = ProtocolErrorLog.Kind.ofCloseCode(code);
+        ClientConnection client = conn.getAttachment();
+        if (kind != null && client != null) {
+            protocolErrors.report(client.describe(), client.protocolErrorsLogged, kind,
+                    reason + " (closed with " + code + ")");
+        }
+    }
+
     @Override
     public void onMessage(WebSocket conn, String message) {
         ClientConnection client = conn.getAttachment();
@@ -210,12 +199,14 @@ public final class SyncServer extends WebSocketServer {
 
     @Override
     public void onError(WebSocket conn, Exception ex) {
-        if (conn == null) {
-            // A server-level failure, such as the port being taken.
+        if (conn == null && started.getCount() > 0) {
+            // Failing to start, such as the port being taken: startAndAwait throws it, and Main
+            // says what to do in one line (LibraryLogFilter keeps the library's trace out).
             startFailure = ex;
             started.countDown();
-            LOG.log(Level.SEVERE, "WebSocket server error: " + ex.getMessage());
-        } else {
+        } else if (conn == null) {
+            LOG.log(Level.SEVERE, "WebSocket server failed: " + ex.getMessage(), ex);
+        } else if (!(ex instanceof InvalidDataException)) { // a client's bad frame: see onCloseInitiated
             LOG.log(Level.FINE, "connection error", ex);
         }
     }
@@ -227,8 +218,12 @@ public final class SyncServer extends WebSocketServer {
 
     /** Hard-closes a socket that was asked to close, if it still has not a little later. */
     void closeLater(WebSocketImpl socket, int code) {
-        timers.schedule(() -> socket.closeConnection(code, "closed without a closing handshake"),
-                CLOSE_GRACE_SECONDS, TimeUnit.SECONDS);
+        try {
+            timers.schedule(() -> socket.closeConnection(code, "closed without a closing handshake"),
+                    CLOSE_GRACE_SECONDS, TimeUnit.SECONDS);
+        } catch (RejectedExecutionException stopping) {
+            // shutting down: the library's stop closes every socket anyway
+        }
     }
 
     private static Thread daemon(Runnable task, String name) {

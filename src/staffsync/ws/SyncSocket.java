@@ -1,12 +1,17 @@
 package staffsync.ws;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.util.Collection;
 import java.util.List;
+import java.util.logging.Logger;
 import org.java_websocket.WebSocketAdapter;
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.drafts.Draft;
 import org.java_websocket.enums.Opcode;
+import org.java_websocket.enums.ReadyState;
+import org.java_websocket.framing.CloseFrame;
 import org.java_websocket.framing.Framedata;
 
 /**
@@ -18,8 +23,14 @@ import org.java_websocket.framing.Framedata;
  * frame, and closes (see {@link ClientConnection#handOverToLibrary}).
  *
  * <p>Before the connection opens (the handshake response) the library writes as it always does.
+ *
+ * <p>On the way in, every byte passes our own gate first ({@link #decode}): the upgrade request
+ * through the {@link HandshakeGate}, then every frame header through the {@link InboundFrameGuard}.
+ * {@code decode} runs on the one worker thread that serves this connection, which alone touches
+ * {@link #gate}, {@link #guard} and {@link #refused}.
  */
 final class SyncSocket extends WebSocketImpl {
+    private static final Logger LOG = Logger.getLogger(SyncSocket.class.getName());
     /**
      * Set once, by the worker that runs onOpen; read by any thread that sends. Its own volatile
      * field rather than the library's attachment, which is a plain field: a ping from the
@@ -27,8 +38,78 @@ final class SyncSocket extends WebSocketImpl {
      */
     private volatile ClientConnection connection;
 
-    SyncSocket(WebSocketAdapter listener, List<Draft> drafts) {
+    private final InboundRules rules;
+    private final HandshakeGate gate;
+    private final InboundFrameGuard guard;
+    /** Set when the gate refused the request or the guard a frame: later bytes are ignored. */
+    private boolean refused;
+    /** The request that opened this connection (null before); written and read by its worker. */
+    private volatile HandshakeRequest openingRequest;
+
+    SyncSocket(WebSocketAdapter listener, List<Draft> drafts, InboundRules rules) {
         super(listener, drafts);
+        this.rules = rules;
+        this.gate = new HandshakeGate(rules.checks());
+        this.guard = new InboundFrameGuard(rules.maxMessageBytes());
+    }
+
+    /** The upgrade request that opened this connection (its query, its headers); null before it opened. */
+    HandshakeRequest openingRequest() {
+        return openingRequest;
+    }
+
+    @Override
+    public void decode(ByteBuffer bytes) {
+        if (refused || !bytes.hasRemaining()) {
+            return;
+        }
+        if (getReadyState() != ReadyState.NOT_YET_CONNECTED) {
+            decodeFrames(bytes);
+            return;
+        }
+        HandshakeGate.Outcome outcome = gate.offer(bytes, getRemoteSocketAddress());
+        if (outcome instanceof HandshakeGate.Refused refusal) {
+            refuse(refusal.refusal());
+        } else if (outcome instanceof HandshakeGate.Accepted accepted) {
+            openingRequest = accepted.request();
+            super.decode(accepted.head());
+            // Frames the client sent right behind its request pass the guard like any others.
+            if (accepted.rest().hasRemaining() && isOpen()) {
+                decodeFrames(accepted.rest());
+            }
+        }
+    }
+
+    private void decodeFrames(ByteBuffer bytes) {
+        InboundFrameGuard.Violation violation = guard.inspect(bytes);
+        if (violation == null) {
+            super.decode(bytes);
+            return;
+        }
+        if (violation.bytesBefore() > 0) {
+            super.decode(bytes.slice(bytes.position(), violation.bytesBefore()));
+        }
+        refused = true;
+        // Logged (once per connection and kind, rate limited) by SyncServer.onCloseInitiated.
+        LOG.fine(() -> "closing a connection from " + getRemoteSocketAddress() + " with " + violation.closeCode()
+                + ": " + violation.reason());
+        close(violation.closeCode(), violation.reason());
+        // A client that breaks the protocol may not answer the close frame either.
+        rules.closeLater().accept(this, violation.closeCode());
+    }
+
+    /** Answers with the refusal's HTTP response and closes: the library never sees the request. */
+    private void refuse(HandshakeRefusal refusal) {
+        refused = true;
+        try {
+            // A fresh socket's send buffer is empty and the response is small: one write takes it.
+            ((SocketChannel) getChannel()).write(refusal.toHttpResponse());
+        } catch (IOException | RuntimeException gone) {
+            // the peer left already; closing below is all there is to do
+        }
+        LOG.fine(() -> "refused a handshake from " + getRemoteSocketAddress() + ": " + refusal.status() + " "
+                + refusal.reason());
+        closeConnection(CloseFrame.NEVER_CONNECTED, "handshake refused with HTTP " + refusal.status());
     }
 
     void attach(ClientConnection opened) {

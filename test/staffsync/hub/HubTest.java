@@ -121,6 +121,27 @@ class HubTest {
     }
 
     @Test
+    void aDifferentMessageWithTheKeyOfOneStillAtTheStoreIsSequenceReusedAndNotApplied() throws Exception {
+        GatedStore store = new GatedStore();
+        startHub(store);
+        RecordingClient first = new RecordingClient("c1");
+        RecordingClient reuser = new RecordingClient("c2");
+        hub.submit(new HubEvent.Register(first));
+        hub.submit(new HubEvent.Register(reuser));
+        first.next();
+        reuser.next();
+        hub.submit(new HubEvent.MutationRequested(first, new Origin("same-client", 7L, "fingerprint-a"), create("a")));
+        hub.submit(new HubEvent.MutationRequested(reuser, new Origin("same-client", 7L, "fingerprint-b"), create("b")));
+
+        String refusal = reuser.next();
+        assertTrue(refusal.contains("\"code\":\"SEQUENCE_REUSED\"") && refusal.contains("\"inReplyTo\":7"), refusal);
+        assertEquals(1, reuser.settled.get());
+        store.gate.countDown();
+        assertTrue(first.next().contains("\"id\":\"a\""));
+        assertEquals(1, store.applies.get(), "only the first change reached the store");
+    }
+
+    @Test
     void anUnregisteredClientReceivesNothingMore() throws Exception {
         MemoryStore store = new MemoryStore();
         startHub(store);

@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import staffsync.support.Json;
 import staffsync.support.ServerProcess;
 import staffsync.support.WsClient;
@@ -132,12 +135,57 @@ class LifecycleTest {
         }
     }
 
+    /** The one line a failed start prints, after checking that nothing else looks like an error. */
+    private static String onlyErrorLine(ServerProcess server) {
+        String log = server.log();
+        assertFalse(log.contains("SEVERE") || log.contains("Exception") || log.contains("\tat "), log);
+        List<String> errors = log.lines().filter(line -> line.startsWith("staff-sync: ")).toList();
+        assertEquals(1, errors.size(), log);
+        return errors.get(0);
+    }
+
     @Test
-    void aTakenPortStopsStartupWithAClearMessage() throws Exception {
+    void aTakenPortStopsStartupWithExit2AndOneLineNamingPort() throws Exception {
         try (ServerProcess first = ServerProcess.start();
              ServerProcess second = ServerProcess.launch(Map.of("PORT", String.valueOf(first.wsPort())))) {
-            assertEquals(1, second.awaitExit(20, TimeUnit.SECONDS));
-            assertFalse(second.log().isEmpty());
+            assertEquals(2, second.awaitExit(20, TimeUnit.SECONDS), second.log());
+            assertEquals("staff-sync: port " + first.wsPort() + " is in use; set PORT to a free port (0 picks any free one)",
+                    onlyErrorLine(second));
+        }
+    }
+
+    @Test
+    void aTakenHttpPortStopsStartupWithExit2AndOneLineNamingHttpPort() throws Exception {
+        try (ServerProcess first = ServerProcess.start();
+             ServerProcess second = ServerProcess.launch(Map.of("HTTP_PORT", String.valueOf(first.httpUri("/").getPort())))) {
+            assertEquals(2, second.awaitExit(20, TimeUnit.SECONDS), second.log());
+            assertTrue(onlyErrorLine(second).contains("is in use; set HTTP_PORT"), second.log());
+        }
+    }
+
+    @Test
+    void aDataDirThatIsAFileStopsStartupWithExit2(@TempDir Path dir) throws Exception {
+        Path file = Files.createFile(dir.resolve("data"));
+        try (ServerProcess server = ServerProcess.launch(Map.of("STORE", "file", "DATA_DIR", file.toString()))) {
+            assertEquals(2, server.awaitExit(20, TimeUnit.SECONDS), server.log());
+            assertTrue(onlyErrorLine(server).contains(file + " is a file, not a directory"), server.log());
+        }
+    }
+
+    @Test
+    void aSupabaseUrlWithoutASchemeStopsStartupWithExit2() throws Exception {
+        try (ServerProcess server = ServerProcess.launch(Map.of("STORE", "", "SUPABASE_URL", "abcd.supabase.co",
+                "SUPABASE_SERVICE_KEY", "sb_secret_x"))) {
+            assertEquals(2, server.awaitExit(20, TimeUnit.SECONDS), server.log());
+            assertTrue(onlyErrorLine(server).contains("SUPABASE_URL must start with https://"), server.log());
+        }
+    }
+
+    @Test
+    void theLogSaysWhichStoreKeepsTheDataAndWhy(@TempDir Path dir) throws Exception {
+        try (ServerProcess server = ServerProcess.start(Map.of("STORE", "", "DATA_DIR", dir.toString()))) {
+            assertTrue(server.log().contains("store file: a durable log in " + dir.toRealPath()
+                    + " (the default while SUPABASE_URL is not set; set SUPABASE_URL and SUPABASE_SERVICE_KEY"), server.log());
         }
     }
 }

@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import staffsync.protocol.ClientRequest.CreateStaff;
 import staffsync.protocol.ClientRequest.UpdateStaff;
@@ -70,9 +72,139 @@ class MessageParserTest {
     }
 
     @Test
-    void pingAcceptsAnyPayloadValue() throws Exception {
+    void pingEchoesItsObjectPayloadAsWritten() throws Exception {
         ClientRequest.Ping ping = (ClientRequest.Ping) parser.parse(
-                "{\"type\":\"PING\",\"payload\":[1,\"two\"],\"clientId\":\"c\"}").request();
-        assertEquals("[1,\"two\"]", ping.payloadJson());
+                "{\"type\":\"PING\",\"payload\":{\"list\":[1,\"two\"],\"n\":1e3},\"clientId\":\"c\"}").request();
+        assertEquals("{\"list\":[1,\"two\"],\"n\":1e3}", ping.payloadJson());
+    }
+
+    @Test
+    void pingWithAPayloadThatIsNotAnObjectIsInvalidMessage() {
+        for (String payload : List.of("[1,\"two\"]", "\"text\"", "7", "true")) {
+            assertEquals(ErrorCode.INVALID_MESSAGE,
+                    refused("{\"type\":\"PING\",\"payload\":" + payload + ",\"clientId\":\"c\"}").code(), payload);
+        }
+    }
+
+    // ---- strict JSON ----
+
+    @Test
+    void aDuplicateEnvelopeKeyIsInvalidMessageEvenWhenTheLastWouldBeValid() {
+        ProtocolException error = refused("{\"type\":\"PING\",\"type\":\"STAFF_DELETE\","
+                + "\"payload\":{\"staffId\":\"x\"},\"clientId\":\"c\"}");
+        assertEquals(ErrorCode.INVALID_MESSAGE, error.code());
+        assertEquals("duplicate key 'type' in the message: each key may appear once", error.getMessage());
+    }
+
+    @Test
+    void aDuplicateKeyDeepInsideThePayloadIsInvalidMessageAndNamesItsPlace() {
+        ProtocolException error = refused("{\"type\":\"STAFF_CREATE\",\"payload\":{\"staff\":"
+                + "{\"name\":\"A\",\"name\":\"B\"}},\"clientId\":\"c\"}");
+        assertEquals(ErrorCode.INVALID_MESSAGE, error.code());
+        assertTrue(error.getMessage().contains("'name' in payload.staff"), error.getMessage());
+    }
+
+    @Test
+    void theSameKeyInTwoDifferentObjectsIsNoDuplicate() throws Exception {
+        parser.parse("{\"type\":\"PING\",\"payload\":{\"a\":{\"k\":1},\"b\":{\"k\":2},"
+                + "\"list\":[{\"k\":1},{\"k\":2}]},\"clientId\":\"c\"}");
+    }
+
+    @Test
+    void aLoneSurrogateInAStringIsInvalidMessage() {
+        ProtocolException error = refused("{\"type\":\"STAFF_CREATE\",\"payload\":{\"staff\":"
+                + "{\"id\":\"a\\ud800\",\"name\":\"A\"}},\"clientId\":\"c\"}");
+        assertEquals(ErrorCode.INVALID_MESSAGE, error.code());
+        assertTrue(error.getMessage().contains("payload.staff.id") && error.getMessage().contains("lone surrogate"),
+                error.getMessage());
+    }
+
+    @Test
+    void aLoneLowSurrogateOrOneInAKeyOrAnArrayIsInvalidMessageToo() {
+        for (String payload : List.of("{\"t\":\"\\udc00x\"}", "{\"\\ud800\":1}", "{\"l\":[\"ok\",\"\\udfff\"]}",
+                "{\"t\":\"\\ude00\\ud83d\"}")) {
+            assertEquals(ErrorCode.INVALID_MESSAGE,
+                    refused("{\"type\":\"PING\",\"payload\":" + payload + ",\"clientId\":\"c\"}").code(), payload);
+        }
+    }
+
+    @Test
+    void aSurrogatePairIsOneCharacterAndWelcome() throws Exception {
+        CreateStaff create = (CreateStaff) parser.parse("{\"type\":\"STAFF_CREATE\",\"payload\":{\"staff\":"
+                + "{\"name\":\"\\ud83d\\ude00 Ada\"}},\"clientId\":\"c\"}").request();
+        assertEquals("\uD83D\uDE00 Ada", create.fields().name());
+    }
+
+    // ---- row text ----
+
+    @Test
+    void controlCharactersInAnyRowStringAreValidationFailed() {
+        for (String field : List.of("name", "position", "department", "type")) {
+            for (String control : List.of("\\u0000", "\\u0001", "\\n", "\\t", "\\u001f", "\\u007f")) {
+                String others = field.equals("name") ? "" : "\"name\":\"A\",";
+                ProtocolException error = refused("{\"type\":\"STAFF_CREATE\",\"payload\":{\"staff\":{" + others + "\""
+                        + field + "\":\"x" + control + "y\"}},\"clientId\":\"c\"}");
+                assertEquals(ErrorCode.VALIDATION_FAILED, error.code(), field + " " + control);
+                assertTrue(error.getMessage().contains("control characters"), error.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void aControlCharacterInAnIdIsValidationFailed() {
+        assertEquals(ErrorCode.VALIDATION_FAILED, refused("{\"type\":\"STAFF_CREATE\",\"payload\":{\"staff\":"
+                + "{\"id\":\"a\\u0000\",\"name\":\"A\"}},\"clientId\":\"c\"}").code());
+        assertEquals(ErrorCode.VALIDATION_FAILED, refused("{\"type\":\"STAFF_DELETE\",\"payload\":"
+                + "{\"staffId\":\"a\\u0007\"},\"clientId\":\"c\"}").code());
+    }
+
+    @Test
+    void aNameWithNoVisibleCharacterIsValidationFailed() {
+        // no-break space, zero-width space, word joiner, BOM, Hangul filler, Braille blank, a lone combining accent
+        for (String invisible : List.of("\\u00a0", "\\u200b\\u200b", "\\u2060", "\\ufeff", "\\u3164", "\\u2800",
+                "\\u0301", " \\u200d ")) {
+            ProtocolException error = refused("{\"type\":\"STAFF_CREATE\",\"payload\":{\"staff\":{\"name\":\""
+                    + invisible + "\"}},\"clientId\":\"c\"}");
+            assertEquals(ErrorCode.VALIDATION_FAILED, error.code(), invisible);
+            assertTrue(error.getMessage().contains("visible"), error.getMessage());
+        }
+    }
+
+    @Test
+    void aNameWithOneVisibleCharacterAmongInvisibleOnesIsAccepted() throws Exception {
+        for (String name : List.of("\\u200bA", "\\u00e9", "e\\u0301", "\\u674e", "\\ud83d\\ude00")) {
+            parser.parse("{\"type\":\"STAFF_CREATE\",\"payload\":{\"staff\":{\"name\":\"" + name
+                    + "\"}},\"clientId\":\"c\"}");
+        }
+    }
+
+    // ---- the original app's flat create ----
+
+    @Test
+    void aCreateMayCarryTheRowFieldsDirectlyAsThePayload() throws Exception {
+        CreateStaff create = (CreateStaff) parser.parse("{\"type\":\"STAFF_CREATE\",\"payload\":{\"name\":\"Ann\","
+                + "\"position\":\"Nurse\",\"department\":\"ICU\",\"type\":\"part-time\",\"period\":3},"
+                + "\"timestamp\":\"2026-12-01T08:00:00.000Z\",\"clientId\":\"c\"}").request();
+        StaffRow row = create.fields().toNewRow(create.staffId(), "t");
+        assertEquals(new StaffRow(create.staffId(), "Ann", "Nurse", "ICU", "part-time", 3, 1, "t", "t"), row);
+        UUID.fromString(create.staffId());
+    }
+
+    @Test
+    void aFlatCreateFollowsTheSameRowRules() {
+        ProtocolException unknown = refused("{\"type\":\"STAFF_CREATE\",\"payload\":{\"name\":\"Ann\",\"salary\":1},"
+                + "\"clientId\":\"c\"}");
+        assertEquals(ErrorCode.VALIDATION_FAILED, unknown.code());
+        assertTrue(unknown.getMessage().contains("'salary' in payload "), unknown.getMessage());
+        assertEquals(ErrorCode.VALIDATION_FAILED,
+                refused("{\"type\":\"STAFF_CREATE\",\"payload\":{\"position\":\"x\"},\"clientId\":\"c\"}").code());
+        assertEquals(ErrorCode.VALIDATION_FAILED,
+                refused("{\"type\":\"STAFF_CREATE\",\"payload\":{\"name\":\"A\",\"version\":2},\"clientId\":\"c\"}").code());
+    }
+
+    @Test
+    void aStaffKeyThatIsNotAnObjectIsValidationFailed() {
+        assertEquals(ErrorCode.VALIDATION_FAILED,
+                refused("{\"type\":\"STAFF_CREATE\",\"payload\":{\"staff\":\"Ann\"},\"clientId\":\"c\"}").code());
     }
 }

@@ -35,7 +35,8 @@ class ConcurrentWritersTest {
     @Test
     void eightConcurrentWritersEndWithIdenticalStateGapFreeSequencesAndIncreasingVersions() throws Exception {
         long seed = Long.getLong("seed", System.nanoTime());
-        System.out.println("ConcurrentWritersTest seed=" + seed + " (rerun with -Dseed=" + seed + ")");
+        System.out.println("ConcurrentWritersTest seed=" + seed + " (replay with: make test SEED=" + seed
+                + " TESTS=\"--select-class " + ConcurrentWritersTest.class.getName() + "\")");
         try (ServerProcess server = ServerProcess.start()) {
             List<WsClient> clients = new ArrayList<>();
             for (int i = 0; i < CLIENTS; i++) {

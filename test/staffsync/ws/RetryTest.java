@@ -1,6 +1,7 @@
 package staffsync.ws;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.google.gson.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -70,6 +71,38 @@ class RetryTest {
             client.nextOfType("STAFF_CREATE");
             client.sendWithSequence("STAFF_DELETE", "{\"staffId\":\"r4\"}", 1);
             assertEquals("STAFF_DELETE", Json.type(client.nextOfType("STAFF_DELETE")));
+        }
+    }
+
+    @Test
+    void anotherChangeUnderAKeyAlreadyAnsweredIsSequenceReusedAndNotApplied() {
+        try (WsClient owner = WsClient.connect(server.wsUri(), "shared-id");
+             WsClient impostor = WsClient.connect(server.wsUri(), "shared-id")) {
+            owner.ack();
+            impostor.ack();
+            owner.sendWithSequence("STAFF_CREATE", "{\"staff\":{\"id\":\"r5\",\"name\":\"Owner's\"}}", 3);
+            owner.nextOfType("STAFF_CREATE");
+            impostor.nextOfType("STAFF_CREATE"); // the broadcast
+
+            impostor.sendWithSequence("STAFF_CREATE", "{\"staff\":{\"id\":\"r6\",\"name\":\"Impostor's\"}}", 3);
+            JsonObject error = impostor.next();
+            assertEquals("SEQUENCE_REUSED", Json.errorCode(error), "not the owner's old event");
+            assertEquals(3, error.get("inReplyTo").getAsLong());
+            impostor.send("SYNC_REQUEST", "{}");
+            JsonObject snapshot = impostor.nextOfType("SYNC_RESPONSE");
+            StaffChangesTest.findRow(snapshot, "r5");
+            assertFalse(snapshot.toString().contains("r6"), "the reused key applied nothing");
+        }
+    }
+
+    @Test
+    void aResendWithItsKeysInAnotherOrderIsStillTheSameMessage() {
+        try (WsClient client = WsClient.connect(server.wsUri(), "reorderer")) {
+            client.ack();
+            client.sendWithSequence("STAFF_CREATE", "{\"staff\":{\"id\":\"r7\",\"name\":\"R\",\"period\":2}}", 1);
+            String original = client.nextTextOfType("STAFF_CREATE");
+            client.sendWithSequence("STAFF_CREATE", "{\"staff\":{\"period\":2,\"name\":\"R\",\"id\":\"r7\"}}", 1);
+            assertEquals(original, client.nextText());
         }
     }
 }

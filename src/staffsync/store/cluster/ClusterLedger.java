@@ -262,6 +262,9 @@ public final class ClusterLedger implements RowLedger {
                 return null;
             }
             if (intended instanceof SharedLog.Intended.Done done) {
+                if (!sameMessage(done.event().origin().fingerprint(), origin.fingerprint())) {
+                    return sequenceReused(origin);
+                }
                 awaitDelivered(done.sequence());
                 return new MutationResult.Repeated(done.event());
             }
@@ -269,12 +272,15 @@ public final class ClusterLedger implements RowLedger {
                 throw new LedgerException("Redis's shared numbering was reset; this instance is reloading it");
             }
             SharedLog.Intended.Pending pending = (SharedLog.Intended.Pending) intended;
+            if (!sameMessage(pending.fingerprint(), origin.fingerprint())) {
+                return sequenceReused(origin);
+            }
             if (!isAlive(pending.instance())) {
                 // Its writer died: publish what it may have committed (for its client), then take over.
                 LOG.info("taking over the resent change of " + origin.clientId() + " from a dead instance");
                 helpFromTable(pending.rowId());
                 takeover = pending.value();
-                deadIntent = pending.value().split(" ", 3)[1];
+                deadIntent = pending.intentId();
                 continue;
             }
             if (System.nanoTime() > deadline) {
@@ -291,9 +297,31 @@ public final class ClusterLedger implements RowLedger {
         return replaceIntent(id, ownClaim(id).intent.withdrawn());
     }
 
+    /**
+     * The intent must name the version and incarnation the write really goes on top of, or a
+     * helper could not match the result to it. Redis filled them in from the published row;
+     * only when the writer chose otherwise (the row was not published yet, the client named a
+     * newer version, a retry after a miss) does this cost a round trip.
+     */
     @Override
-    public MutationResult retryAt(StaffRow current) throws LedgerException {
-        return replaceIntent(current.id(), ownClaim(current.id()).intent.onTopOf(current.version(), current.createdAt()));
+    public MutationResult writeAt(StaffRow base, long version) throws LedgerException {
+        Intent intent = ownClaim(base.id()).intent;
+        if (intent.base() != null && intent.base() == version && base.createdAt().equals(intent.incarnation())) {
+            return null;
+        }
+        return replaceIntent(base.id(), intent.onTopOf(version, base.createdAt()));
+    }
+
+    /** As the hub's retry table judges it: an unknown fingerprint on either side accepts the resend. */
+    private static boolean sameMessage(String remembered, String fingerprint) {
+        return remembered == null || fingerprint == null || remembered.equals(fingerprint);
+    }
+
+    /** The same refusal the hub gives when its own table knows the key (Hub.refuseReusedSequence). */
+    private static MutationResult sequenceReused(Origin origin) {
+        return new MutationResult.Rejected(ErrorCode.SEQUENCE_REUSED, "sequenceNumber " + origin.clientSequence()
+                + " was already used by clientId '" + origin.clientId() + "' for a different message; nothing was"
+                + " applied (number each new change higher)", null, null);
     }
 
     /** Swaps the claim's intent in Redis, unless a helper already published a write for it. */
@@ -327,12 +355,18 @@ public final class ClusterLedger implements RowLedger {
                 if (plan == null) {
                     return alreadyPublished(claim, row);
                 }
-                SharedLog.Published published = log.publish(epochOrEmpty(), row.id(), claim.view, plan, true);
+                if (!plan.own()) {
+                    // Our row is a new incarnation and the old one's delete is not published yet:
+                    // that is another write's outcome, published for it first (as any helper would).
+                    help(row.id(), new Observed.Gone(row.id(), plan.tomb()), claim);
+                    continue;
+                }
+                SharedLog.Published published = log.publish(epochOrEmpty(), row.id(), claim.view, plan);
                 switch (published.outcome()) {
                     case PUBLISHED -> {
                         claim.settled = true;
                         awaitDelivered(published.sequence());
-                        ChangeEvent mine = plan.last();
+                        ChangeEvent mine = plan.event();
                         return new MutationResult.Applied(new ChangeEvent(published.sequence(), mine.kind(), mine.row(),
                                 mine.changedFields(), mine.timestamp(), mine.origin()));
                     }
@@ -346,8 +380,8 @@ public final class ClusterLedger implements RowLedger {
                     }
                     default -> {
                         claim.keepIntent = true;
-                        return storedNotPublished(row.id(), "Redis's shared numbering was reset before it was published; it"
-                                + " reaches every client with the new numbering's snapshot");
+                        return storedNotPublished(row.id(), "Redis's shared numbering was reset before it was"
+                                + " published; it reaches every client with the new numbering's snapshot");
                     }
                 }
             } catch (IOException | LedgerException e) {
@@ -356,6 +390,11 @@ public final class ClusterLedger implements RowLedger {
                     break;
                 }
                 pause(50);
+                try {
+                    claim.view = readView(row.id()); // the publication may have gone through before the failure
+                } catch (IOException | LedgerException again) {
+                    lastFailure = again.getMessage();
+                }
             }
         }
         claim.keepIntent = true;
@@ -377,8 +416,8 @@ public final class ClusterLedger implements RowLedger {
         boolean sameState = published != null && published.version() == row.version()
                 && published.updatedAt().equals(row.updatedAt());
         LOG.warning("the change to '" + row.id() + "' (version " + row.version() + ") was published "
-                + (sameState ? "by another instance that could not tell whose it was" : "as part of a newer state")
-                + ", without this client's inReplyTo (docs/cluster.md, Limits)");
+                + (sameState ? "before a lost reply, or by an instance that could not tell whose it was"
+                        : "as part of a newer state") + ", perhaps without this client's inReplyTo (docs/cluster.md, Limits)");
         awaitDelivered(sequence);
         return new MutationResult.Applied(new ChangeEvent(sequence, Kind.UPDATE, row, List.of(), row.updatedAt(),
                 Origin.SERVER));
@@ -434,8 +473,7 @@ public final class ClusterLedger implements RowLedger {
         if (claim == null && !newerThanMirror(row)) {
             return true; // already published: no need to ask Redis
         }
-        help(row.id(), new Observed.Present(row), claim);
-        return true;
+        return help(row.id(), new Observed.Present(row), claim);
     }
 
     @Override
@@ -445,10 +483,7 @@ public final class ClusterLedger implements RowLedger {
             return false;
         }
         StaffRow known = claim != null ? claim.view.published() : mirrored(id);
-        if (known != null) {
-            help(id, new Observed.Gone(id, known.createdAt()), claim);
-        }
-        return true;
+        return known == null || help(id, new Observed.Gone(id, known.createdAt()), claim);
     }
 
     /** A dead instance's row: publish whatever the table holds for it. */
@@ -466,32 +501,53 @@ public final class ClusterLedger implements RowLedger {
      * Publishes a state found in the table if it is news, for the one announced write it matches
      * (never the caller's own). Retries while others publish in between.
      */
-    private void help(String id, Observed observed, Claim claim) throws LedgerException {
+    private boolean help(String id, Observed observed, Claim claim) throws LedgerException {
+        long deadline = System.nanoTime() + settings.supabaseTimeout().multipliedBy(2).toNanos();
         try {
-            for (int attempt = 0; attempt < PUBLISH_ATTEMPTS; attempt++) {
-                RowView view = readView(id);
+            RowView view = readView(id);
+            for (int attempt = 0; attempt < PUBLISH_ATTEMPTS; ) {
                 Plan plan = Gate.forHelp(view, observed, claim == null ? null : claim.intent.id());
                 if (plan == null) {
                     if (claim != null) {
                         claim.view = view;
                     }
-                    return;
+                    return true;
                 }
-                SharedLog.Published published = log.publish(epochOrEmpty(), id, view, plan, false);
-                if (published.outcome() == SharedLog.Outcome.PUBLISHED) {
-                    if (claim != null) {
-                        claim.view = view.after(plan, published.sequence());
+                if (!plan.contenders().isEmpty() && anyAlive(plan.contenders())) {
+                    // Several live writers could have made this state (two deletes of one row, say);
+                    // the one whose write landed publishes it for its client. The poller looks again
+                    // later; a writer that must write on top of it waits for that.
+                    if (claim == null) {
+                        return false;
                     }
-                    return;
+                    if (System.nanoTime() > deadline) {
+                        throw new LedgerException("the row '" + id + "' has a change another instance is still publishing");
+                    }
+                    pause(20);
+                    view = readView(id);
+                    continue;
                 }
-                if (published.outcome() == SharedLog.Outcome.EPOCH_CHANGED) {
-                    throw epochChanged();
+                attempt++;
+                SharedLog.Published published = log.publish(epochOrEmpty(), id, view, plan);
+                switch (published.outcome()) {
+                    case PUBLISHED -> view = view.after(plan, published.sequence()); // maybe a step: ask again
+                    case MOVED -> view = readView(id);
+                    default -> throw epochChanged();
                 }
             }
         } catch (IOException e) {
             throw unreachable(e);
         }
         throw new LedgerException("the row '" + id + "' kept changing while its state was being published");
+    }
+
+    private boolean anyAlive(List<Intent> intents) throws LedgerException {
+        for (Intent intent : intents) {
+            if (isAlive(intent.instance())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private RowView readView(String id) throws IOException, LedgerException {

@@ -35,6 +35,9 @@ final class EventJson {
             if (origin.clientSequence() != null) {
                 from.addProperty("n", origin.clientSequence());
             }
+            if (origin.fingerprint() != null) {
+                from.addProperty("h", origin.fingerprint());
+            }
             json.add("o", from);
         }
         return json.toString();
@@ -51,7 +54,8 @@ final class EventJson {
             Origin origin = null;
             if (json.has("o")) {
                 JsonObject from = json.getAsJsonObject("o");
-                origin = new Origin(from.get("c").getAsString(), from.has("n") ? from.get("n").getAsLong() : null);
+                origin = new Origin(from.get("c").getAsString(), from.has("n") ? from.get("n").getAsLong() : null,
+                        from.has("h") ? from.get("h").getAsString() : null);
             }
             return new ChangeEvent(sequence, ChangeEvent.Kind.valueOf(json.get("k").getAsString()),
                     row(json.getAsJsonObject("row")), fields, json.get("t").getAsString(), origin);

@@ -115,6 +115,9 @@ record Intent(String id, String instance, Origin origin, Kind kind, Long base, S
         if (origin.clientSequence() != null) {
             json.addProperty("n", origin.clientSequence());
         }
+        if (origin.fingerprint() != null) {
+            json.addProperty("h", origin.fingerprint());
+        }
         json.addProperty("k", kind.name());
         if (base != null) {
             json.addProperty("b", base);
@@ -142,7 +145,8 @@ record Intent(String id, String instance, Origin origin, Kind kind, Long base, S
             values.put(entry.getKey(), entry.getKey().equals("period")
                     ? (Object) entry.getValue().getAsLong() : entry.getValue().getAsString());
         }
-        Origin origin = new Origin(json.get("c").getAsString(), json.has("n") ? json.get("n").getAsLong() : null);
+        Origin origin = new Origin(json.get("c").getAsString(), json.has("n") ? json.get("n").getAsLong() : null,
+                json.has("h") ? json.get("h").getAsString() : null);
         return new Intent(id, json.get("i").getAsString(), origin, Kind.valueOf(json.get("k").getAsString()),
                 json.has("b") ? json.get("b").getAsLong() : null, json.has("v") ? json.get("v").getAsString() : null,
                 values);

@@ -33,9 +33,15 @@ record RowView(StaffRow published, String mark, String tomb, Map<String, Intent>
         return new RowView(published, mark, tomb, Map.of(), Map.of(), Map.of());
     }
 
-    /** The view after {@code plan} was published as event {@code sequence} (its last event). */
+    /** The view after {@code plan} was published as event {@code sequence}: its intent is settled. */
     RowView after(Plan plan, long sequence) {
+        Map<String, Intent> open = new java.util.HashMap<>(intents);
+        Map<String, String> openStored = new java.util.HashMap<>(stored);
+        if (plan.attributed() != null) {
+            open.remove(plan.attributed().id());
+            openStored.remove(plan.attributed().id());
+        }
         return new RowView(plan.finalRow(), Long.toString(sequence), plan.tomb() != null ? plan.tomb() : tomb,
-                intents, stored, done);
+                open, openStored, done);
     }
 }

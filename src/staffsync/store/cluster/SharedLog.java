@@ -40,8 +40,12 @@ final class SharedLog {
         /** This mutation was committed before: its event. */
         record Done(long sequence, ChangeEvent event) implements Intended {}
 
-        /** This mutation is being written by {@code instance} (intent {@code intentId}, row {@code rowId}). */
-        record Pending(String value, String instance, String rowId) implements Intended {}
+        /**
+         * This mutation's key is being written by {@code instance} (its intent {@code intentId}, on
+         * row {@code rowId}), for the message with {@code fingerprint} (null when unknown).
+         */
+        record Pending(String value, String instance, String intentId, String rowId, String fingerprint)
+                implements Intended {}
 
         /** Redis holds another numbering (it lost its data, or another instance made a new epoch). */
         record EpochChanged() implements Intended {}
@@ -91,7 +95,7 @@ final class SharedLog {
 
     /**
      * The gate. KEYS: epoch seq events rows marks tombs intents retry pending.
-     * ARGV: epoch id expectedMark newRow tomb intentId mode(own|help) expectedIntent retryTtl maxLen intentsTtl withRetry events...
+     * ARGV: epoch id expectedMark newRow tomb intentId mode(own|help) expectedIntent retryTtl maxLen intentsTtl withRetry event
      */
     private static final Script PUBLISH = Script.of("publish", """
             if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {'EPOCH'} end
@@ -99,15 +103,12 @@ final class SharedLog {
             if ARGV[7] == 'help' and ARGV[6] ~= '' and redis.call('HGET', KEYS[7], ARGV[6]) ~= ARGV[8] then
               return {'MOVED'}
             end
-            local seq
-            for i = 13, #ARGV do
-              seq = redis.call('INCR', KEYS[2])
-              redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[10], seq .. '-0', 'e', ARGV[i])
-            end
+            local seq = redis.call('INCR', KEYS[2])
+            redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[10], seq .. '-0', 'e', ARGV[13])
             if ARGV[4] ~= '' then redis.call('HSET', KEYS[4], ARGV[2], ARGV[4]) else redis.call('HDEL', KEYS[4], ARGV[2]) end
             if ARGV[5] ~= '' then redis.call('HSET', KEYS[6], ARGV[2], ARGV[5]) end
             redis.call('HSET', KEYS[5], ARGV[2], seq)
-            local record = seq .. ' ' .. ARGV[#ARGV]
+            local record = seq .. ' ' .. ARGV[13]
             if ARGV[6] ~= '' then
               if ARGV[7] == 'own' then
                 redis.call('HDEL', KEYS[7], ARGV[6])
@@ -214,7 +215,7 @@ final class SharedLog {
      */
     Intended intend(String epoch, String rowId, Intent intent, String takeover, String deadIntent) throws IOException {
         Origin origin = intent.origin();
-        String pendingValue = intent.instance() + " " + intent.id() + " " + rowId;
+        String pendingValue = pendingValue(intent, rowId);
         List<Object> reply = list(redis.eval(INTEND,
                 List.of(key("epoch"), key("rows"), key("marks"), key("tombs"), intentsKey(rowId),
                         remembered(origin) ? retryKey(origin) : key("none"), remembered(origin) ? pendingKey(origin) : key("none")),
@@ -228,8 +229,11 @@ final class SharedLog {
                 return done((String) reply.get(1));
             case "PENDING": {
                 String value = (String) reply.get(1);
-                String[] parts = value.split(" ", 3);
-                return new Intended.Pending(value, parts[0], parts.length == 3 ? parts[2] : rowId);
+                String[] head = value.split(" ", 3);
+                int last = head[2].lastIndexOf(' ');
+                String fingerprint = head[2].substring(last + 1);
+                return new Intended.Pending(value, head[0], head[1], head[2].substring(0, last),
+                        fingerprint.equals("-") ? null : fingerprint);
             }
             default:
                 RowView view = RowView.of(rowOrNull((String) reply.get(1)), (String) reply.get(2), emptyToNull((String) reply.get(3)));
@@ -264,29 +268,23 @@ final class SharedLog {
     }
 
     /**
-     * Publishes {@code plan} if the row's mark is still {@code view.mark()} (and, for a helper's
-     * plan, its intent is still as read): appends its events to the stream with the next numbers,
-     * records the row's new state, and settles the intent it answers: the own intent is removed,
-     * another writer's is marked done with its event, and the mutation's outcome is kept for
-     * retries.
-     *
-     * @param own true for the writer's own commit, false for a state found in the table
+     * Publishes {@code plan} if the row's mark is still {@code view.mark()} (and, for a plan that
+     * answers another writer, its intent is still as read): appends its event to the stream with
+     * the next number, records the row's new state, and settles the intent it answers: the own
+     * intent is removed, another writer's is marked done with its event, and the mutation's
+     * outcome is kept for retries.
      */
-    Published publish(String epoch, String rowId, RowView view, Plan plan, boolean own) throws IOException {
+    Published publish(String epoch, String rowId, RowView view, Plan plan) throws IOException {
         Intent who = plan.attributed();
-        List<String> args = new ArrayList<>(List.of(epoch, rowId, view.mark(),
-                plan.finalRow() == null ? "" : EventJson.row(plan.finalRow()), plan.tomb() == null ? "" : plan.tomb(),
-                who == null ? "" : who.id(), own ? "own" : "help",
-                who == null || own ? "" : storedIntent(view, who), millis(retryTtl), Integer.toString(streamLength),
-                millis(INTENTS_TTL), who != null && remembered(who.origin()) ? "1" : "0"));
-        for (ChangeEvent event : plan.events()) {
-            args.add(EventJson.event(event));
-        }
         Origin origin = who == null ? null : who.origin();
         List<Object> reply = list(redis.eval(PUBLISH,
                 List.of(key("epoch"), key("seq"), key("events"), key("rows"), key("marks"), key("tombs"), intentsKey(rowId),
                         remembered(origin) ? retryKey(origin) : key("none"), remembered(origin) ? pendingKey(origin) : key("none")),
-                args));
+                List.of(epoch, rowId, view.mark(), plan.finalRow() == null ? "" : EventJson.row(plan.finalRow()),
+                        plan.tomb() == null ? "" : plan.tomb(), who == null ? "" : who.id(), plan.own() ? "own" : "help",
+                        who == null || plan.own() ? "" : view.stored().get(who.id()), millis(retryTtl),
+                        Integer.toString(streamLength), millis(INTENTS_TTL), remembered(origin) ? "1" : "0",
+                        EventJson.event(plan.event()))));
         return switch ((String) reply.get(0)) {
             case "OK" -> new Published(Outcome.PUBLISHED, (Long) reply.get(1));
             case "MOVED" -> new Published(Outcome.MOVED, 0);
@@ -294,9 +292,14 @@ final class SharedLog {
         };
     }
 
-    /** The intent's JSON exactly as read, for the script to compare. */
-    private static String storedIntent(RowView view, Intent who) {
-        return view.stored().get(who.id());
+    /**
+     * "{@code instance intentId rowId fingerprint}": who writes the mutation of this key, where, and
+     * for which message ("-": unknown). A row id may hold spaces; nothing else does, so the value
+     * is split two words from the left and one from the right.
+     */
+    private static String pendingValue(Intent intent, String rowId) {
+        String fingerprint = intent.origin().fingerprint();
+        return intent.instance() + " " + intent.id() + " " + rowId + " " + (fingerprint == null ? "-" : fingerprint);
     }
 
     /**
@@ -309,7 +312,7 @@ final class SharedLog {
         List<Object> reply = list(redis.eval(WITHDRAW,
                 List.of(intentsKey(rowId), remembered(origin) ? pendingKey(origin) : key("none")),
                 List.of(intent.id(), replacement == null ? "" : replacement.toJson(),
-                        remembered(origin) ? intent.instance() + " " + intent.id() + " " + rowId : "")));
+                        remembered(origin) ? pendingValue(intent, rowId) : "")));
         if ("DONE".equals(reply.get(0))) {
             Intended.Done done = done((String) reply.get(1));
             return new RowView.Done(done.sequence(), done.event());

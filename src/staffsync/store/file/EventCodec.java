@@ -21,8 +21,12 @@ import staffsync.protocol.StaffRow;
  * <p>Strings are a 4-byte length (-1 for null) and UTF-8 bytes. Stateless: safe from any thread.
  */
 final class EventCodec {
-    /** First byte of every encoded event; bump it when the layout changes. */
-    static final byte FORMAT_VERSION = 1;
+    /**
+     * First byte of every encoded event; bump it when the layout changes. Version 2 added the
+     * origin's request fingerprint; version 1 events are still read (fingerprint unknown).
+     */
+    static final byte FORMAT_VERSION = 2;
+    private static final int FORMAT_WITHOUT_FINGERPRINT = 1;
 
     private EventCodec() {}
 
@@ -64,12 +68,13 @@ final class EventCodec {
             if (origin.clientSequence() != null) {
                 out.writeLong(origin.clientSequence());
             }
+            writeString(out, origin.fingerprint());
         }
     }
 
     static ChangeEvent readEvent(DataInputStream in) throws IOException {
         int version = in.readUnsignedByte();
-        if (version != FORMAT_VERSION) {
+        if (version != FORMAT_VERSION && version != FORMAT_WITHOUT_FINGERPRINT) {
             throw new IOException("unknown event format version " + version);
         }
         long sequence = in.readLong();
@@ -92,7 +97,8 @@ final class EventCodec {
         if (in.readBoolean()) {
             String clientId = readString(in);
             Long clientSequence = in.readBoolean() ? in.readLong() : null;
-            origin = new Origin(clientId, clientSequence);
+            String fingerprint = version == FORMAT_WITHOUT_FINGERPRINT ? null : readString(in);
+            origin = new Origin(clientId, clientSequence, fingerprint);
         }
         return new ChangeEvent(sequence, kinds[kindIndex], row, fields, timestamp, origin);
     }

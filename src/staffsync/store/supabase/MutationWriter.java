@@ -171,15 +171,24 @@ final class MutationWriter {
         }
         if (expected != null && expected > base.version()) {
             // The client names a version we have not reported: the table may hold a change nobody
-            // has been told of. Report it first, so that ours never lands on top of it unannounced.
+            // has been told of. Report what the table holds first, and write only if that is the
+            // version named: never at a version that has not been reported, or a change made
+            // meanwhile could be overwritten before anyone hears of it.
             base = readAndObserve(id);
             if (base == null) {
                 return notFound(id);
+            }
+            if (base.version() != expected) {
+                return conflict(expected, base);
             }
         }
         long version = expected != null ? expected : base.version();
         int attempts = expected != null ? 1 : UNCONDITIONAL_ATTEMPTS;
         for (int attempt = 1; attempt <= attempts; attempt++) {
+            MutationResult settled = ledger.writeAt(base, version);
+            if (settled != null) {
+                return settled;
+            }
             StaffRow written;
             try {
                 written = write.at(version);
@@ -207,11 +216,8 @@ final class MutationWriter {
             if (expected != null) {
                 return conflict(expected, current);
             }
+            base = current;
             version = current.version();
-            MutationResult again = ledger.retryAt(current);
-            if (again != null) {
-                return again;
-            }
         }
         return busy(id, attempts);
     }

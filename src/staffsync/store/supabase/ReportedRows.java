@@ -103,7 +103,7 @@ final class ReportedRows implements RowLedger {
     }
 
     @Override
-    public MutationResult retryAt(StaffRow current) {
+    public MutationResult writeAt(StaffRow base, long version) {
         return null;
     }
 

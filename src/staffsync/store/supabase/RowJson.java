@@ -3,19 +3,32 @@ package staffsync.store.supabase;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoField;
 import staffsync.protocol.StaffFields;
 import staffsync.protocol.StaffRow;
-import staffsync.protocol.Timestamps;
 
 /**
  * Staff rows to and from PostgREST's JSON. The JSON keys are the table's columns, which are
  * also the protocol's keys. Stateless.
  *
- * <p>Postgres answers {@code timestamptz} as e.g. {@code 2026-11-25T20:00:00.123456+00:00};
- * the protocol's timestamps are UTC with milliseconds, so they are normalised on the way in.
+ * <p>Postgres answers {@code timestamptz} as e.g. {@code 2026-11-25T20:00:00.123456+00:00}
+ * (microseconds, trailing zeros dropped). Rows keep that text, so a client's row matches the
+ * table's to the microsecond (PROTOCOL.md "Staff row": the store's own precision); only a
+ * timestamp in another offset (a database whose time zone is not UTC) is rewritten to UTC, in
+ * the same style.
  */
 final class RowJson {
+    /** Postgres's own JSON style for timestamptz, in UTC. */
+    private static final DateTimeFormatter POSTGRES_UTC = new DateTimeFormatterBuilder()
+            .append(DateTimeFormatter.ISO_LOCAL_DATE).appendLiteral('T')
+            .appendPattern("HH:mm:ss").appendFraction(ChronoField.NANO_OF_SECOND, 0, 6, true)
+            .appendOffset("+HH:MM", "+00:00")
+            .toFormatter().withZone(ZoneOffset.UTC);
+
     private RowJson() {}
 
     static StaffRow toRow(JsonObject json) {
@@ -114,7 +127,8 @@ final class RowJson {
     private static String timestamp(JsonObject json, String key) {
         String text = text(json, key);
         try {
-            return Timestamps.format(OffsetDateTime.parse(text).toInstant());
+            OffsetDateTime stamp = OffsetDateTime.parse(text);
+            return stamp.getOffset().equals(ZoneOffset.UTC) ? text : POSTGRES_UTC.format(stamp.toInstant());
         } catch (DateTimeParseException e) {
             throw new IllegalArgumentException("the row's '" + key + "' is not a timestamp: " + text);
         }

@@ -19,8 +19,8 @@ import staffsync.store.MutationResult;
  *       one shared stream (docs/cluster.md).</li>
  * </ul>
  *
- * <p>A write goes {@link #beginWrite}, then the compare-and-set in the table (with
- * {@link #writeMissed} / {@link #retryAt} when it finds another version), then
+ * <p>A write goes {@link #beginWrite}, then the compare-and-set in the table (each attempt
+ * announced with {@link #writeAt}, and {@link #writeMissed} when it finds another version), then
  * {@link #reportOwn} if it landed, and always {@link #endWrite}. Rows read from the table are
  * handed to {@link #observe} / {@link #observeGone}, which publish them if they are news.
  * Thread-safe: called by the store workers and the poller. One write per row at a time in a
@@ -61,8 +61,11 @@ public interface RowLedger {
     /** The write at its base version matched nothing. Null to go on, else the outcome to answer with. */
     MutationResult writeMissed(String id) throws LedgerException;
 
-    /** A write without a version tries again on top of {@code current}. Null to go on, else the outcome. */
-    MutationResult retryAt(StaffRow current) throws LedgerException;
+    /**
+     * An update or delete is about to be sent as a compare-and-set at {@code version}, on top of
+     * the row {@code base} (its incarnation). Null to go on, else the outcome to answer with.
+     */
+    MutationResult writeAt(StaffRow base, long version) throws LedgerException;
 
     /** The write landed: report it. Returns the outcome (normally {@code Applied}). */
     MutationResult reportOwn(Kind kind, StaffRow row, List<String> changedFields, Origin origin);

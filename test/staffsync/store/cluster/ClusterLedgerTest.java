@@ -299,4 +299,16 @@ class ClusterLedgerTest {
         assertEquals(1, fixture.standIn.rows().size());
         assertEquals(List.of(event), awaitEvents(survivor.listener(), 1));
     }
+
+    @Test
+    void theSameKeyWithAnotherMessageOnAnotherInstanceIsSequenceReusedAndNotApplied() throws Exception {
+        Instance a = fixture.instance();
+        Instance b = fixture.instance();
+        applied(a.store().apply(create("ada", "Ada"), new Origin("tab-1", 4L, "fingerprint-of-the-create")));
+        MutationResult reused = b.store().apply(create("bob", "Bob"), new Origin("tab-1", 4L, "fingerprint-of-another"));
+        assertEquals(ErrorCode.SEQUENCE_REUSED, ((MutationResult.Rejected) reused).code(), reused.toString());
+        assertEquals(1, fixture.standIn.rows().size());
+        MutationResult resent = b.store().apply(create("ada", "Ada"), new Origin("tab-1", 4L, "fingerprint-of-the-create"));
+        assertInstanceOf(MutationResult.Repeated.class, resent);
+    }
 }

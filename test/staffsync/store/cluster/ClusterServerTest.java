@@ -312,6 +312,13 @@ class ClusterServerTest {
         assertEquals(1, standIn.rows().size());
         List<String> more = watcher.drain(Duration.ofMillis(3 * POLL_MS)).stream().filter(ClusterServerTest::isEvent).toList();
         assertEquals(List.of(), more, "the retry was not applied or broadcast again");
+
+        WsClient forgetful = client(instance(Map.of("DEDUP_SIZE", "0")), "tab"); // its hub remembers no outcome
+        forgetful.sendWithSequence("STAFF_CREATE", message, 5);
+        assertEquals(original, forgetful.nextTextOfType("STAFF_CREATE"), "answered from Redis");
+        forgetful.sendWithSequence("STAFF_CREATE", create("bob", "Bob"), 5);
+        assertEquals("SEQUENCE_REUSED", Json.errorCode(forgetful.nextOfType("ERROR")));
+        assertEquals(1, standIn.rows().size());
     }
 
     @Test

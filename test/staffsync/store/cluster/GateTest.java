@@ -49,8 +49,8 @@ class GateTest {
         RowView view = published(row("Ada", "", 1, T0), rename("w1", "tab-1", "Ada B.", 1), rename("w2", "tab-2", "Other", 1));
         Plan plan = Gate.forHelp(view, new Observed.Present(row("Ada B.", "", 2, T0)), null);
         assertEquals("w1", plan.attributed().id());
-        assertEquals(new Origin("tab-1", 1L), plan.last().origin());
-        assertEquals(List.of("name"), plan.last().changedFields());
+        assertEquals(new Origin("tab-1", 1L), plan.event().origin());
+        assertEquals(List.of("name"), plan.event().changedFields());
     }
 
     @Test
@@ -58,7 +58,7 @@ class GateTest {
         RowView view = published(row("Ada", "", 1, T0), rename("w1", "tab-1", "Same", 1), rename("w2", "tab-2", "Same", 1));
         Plan plan = Gate.forHelp(view, new Observed.Present(row("Same", "", 2, T0)), null);
         assertNull(plan.attributed());
-        assertEquals(Origin.SERVER, plan.last().origin());
+        assertEquals(Origin.SERVER, plan.event().origin());
     }
 
     @Test
@@ -72,7 +72,7 @@ class GateTest {
     void aStateThatSkippedVersionsNamesEveryFieldThatDiffersFromWhatClientsHold() {
         RowView view = published(row("Ada", "", 1, T0));
         Plan plan = Gate.forHelp(view, new Observed.Present(row("Ada B.", "ICU", 3, T0)), null);
-        assertEquals(List.of("name", "department"), plan.last().changedFields());
+        assertEquals(List.of("name", "department"), plan.event().changedFields());
     }
 
     @Test
@@ -80,17 +80,41 @@ class GateTest {
         Intent own = rename("w1", "tab-1", "Ada B.", 2);
         RowView view = published(row("Ada", "", 1, T0));
         Plan plan = Gate.forOwn(view, new Observed.Present(row("Ada B.", "ICU", 3, T0)), own, List.of("name"));
-        assertEquals(List.of("name", "department"), plan.last().changedFields());
+        assertEquals(List.of("name", "department"), plan.event().changedFields());
         assertEquals(own, plan.attributed());
     }
 
     @Test
-    void aReusedIdIsADeleteOfTheOldRowAndACreateOfTheNewOne() {
-        RowView view = published(row("Ada", "", 4, T0));
-        Plan plan = Gate.forHelp(view, new Observed.Present(row("New Ada", "", 1, T1)), null);
-        assertEquals(List.of(Kind.DELETE, Kind.CREATE), plan.events().stream().map(e -> e.kind()).toList());
-        assertEquals(4, plan.events().get(0).row().version());
-        assertEquals(T0, plan.tomb());
+    void aReusedIdIsFirstTheDeleteOfTheOldRowForItsDeleterThenTheCreate() {
+        DeleteStaff delete = new DeleteStaff("ada", 4L);
+        Intent deleter = Intent.forMutation("d1", "instance-1", delete, new Origin("tab-1", 8L)).onTopOf(4, T0);
+        RowView view = published(row("Ada", "", 4, T0), deleter);
+        Observed recreated = new Observed.Present(row("New Ada", "", 1, T1));
+        Plan first = Gate.forHelp(view, recreated, null);
+        assertEquals(Kind.DELETE, first.event().kind());
+        assertEquals(4, first.event().row().version());
+        assertEquals(new Origin("tab-1", 8L), first.event().origin());
+        assertEquals(T0, first.tomb());
+        Plan second = Gate.forHelp(view.after(first, 8), recreated, null);
+        assertEquals(Kind.CREATE, second.event().kind());
+        assertEquals(Origin.SERVER, second.event().origin());
+    }
+
+    @Test
+    void anOwnCreateOverAnUnpublishedDeletePublishesThatDeleteFirst() {
+        DeleteStaff delete = new DeleteStaff("ada", null);
+        Intent deleter = Intent.forMutation("d1", "instance-1", delete, new Origin("tab-1", 8L)).onTopOf(4, T0);
+        CreateStaff create = new CreateStaff("ada", new StaffFields("New Ada", null, null, null, null, List.of("name")));
+        Intent creator = Intent.forMutation("c1", "instance-2", create, new Origin("tab-2", 1L));
+        RowView view = published(row("Ada", "", 4, T0), deleter, creator);
+        Observed mine = new Observed.Present(row("New Ada", "", 1, T1));
+        Plan first = Gate.forOwn(view, mine, creator, List.of());
+        assertEquals(Kind.DELETE, first.event().kind());
+        assertEquals(deleter, first.attributed());
+        assertEquals(false, first.own());
+        Plan second = Gate.forOwn(view.after(first, 8), mine, creator, List.of());
+        assertEquals(Kind.CREATE, second.event().kind());
+        assertEquals(true, second.own());
     }
 
     @Test
@@ -99,7 +123,7 @@ class GateTest {
         RowView deleted = new RowView(null, "9", T1, Map.of(), Map.of(), Map.of());
         assertNull(Gate.forHelp(deleted, new Observed.Present(row("Deleted", "", 2, T1)), null),
                 "the deleted incarnation does not come back");
-        assertEquals(Kind.CREATE, Gate.forHelp(deleted, new Observed.Present(row("Again", "", 1, T2)), null).last().kind());
+        assertEquals(Kind.CREATE, Gate.forHelp(deleted, new Observed.Present(row("Again", "", 1, T2)), null).event().kind());
     }
 
     @Test
@@ -108,8 +132,8 @@ class GateTest {
         Intent intent = Intent.forMutation("c1", "instance-1", create, new Origin("tab-1", 9L));
         RowView view = new RowView(null, "", null, Map.of("c1", intent), Map.of(), Map.of());
         Plan plan = Gate.forHelp(view, new Observed.Present(row("Ada", "", 1, T0)), null);
-        assertEquals(Kind.CREATE, plan.last().kind());
-        assertEquals(new Origin("tab-1", 9L), plan.last().origin());
+        assertEquals(Kind.CREATE, plan.event().kind());
+        assertEquals(new Origin("tab-1", 9L), plan.event().origin());
     }
 
     @Test
@@ -118,9 +142,9 @@ class GateTest {
         Intent intent = Intent.forMutation("d1", "instance-1", delete, new Origin("tab-1", 3L)).onTopOf(2, T0);
         RowView view = published(row("Ada", "", 2, T0), intent);
         Plan plan = Gate.forHelp(view, new Observed.Gone("ada", T0), null);
-        assertEquals(Kind.DELETE, plan.last().kind());
-        assertEquals(2, plan.last().row().version());
-        assertEquals(new Origin("tab-1", 3L), plan.last().origin());
+        assertEquals(Kind.DELETE, plan.event().kind());
+        assertEquals(2, plan.event().row().version());
+        assertEquals(new Origin("tab-1", 3L), plan.event().origin());
         assertNull(plan.finalRow());
         assertNull(Gate.forHelp(view, new Observed.Gone("ada", T1), null), "another incarnation's absence says nothing");
     }

@@ -19,7 +19,7 @@ class CompactionUnderLoadTest {
     void killNineWhileCompactingUnderLoadLeavesTheStateIntact() throws Exception {
         int rounds = Integer.getInteger("staffsync.compaction.rounds", 6);
         CrashRounds crashes = new CrashRounds(dir.resolve("data"), Map.of("LOG_COMPACT_BYTES", "4096"),
-                "compaction under load");
+                CompactionUnderLoadTest.class);
         crashes.run(rounds, 200, 900);
         assertFalse(LogFiles.snapshots(crashes.dataDir()).isEmpty(), "no compaction happened");
     }

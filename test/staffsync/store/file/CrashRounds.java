@@ -14,7 +14,8 @@ import staffsync.support.ServerProcess;
  * Rounds of: start the real server on one data directory, audit it against everything
  * acknowledged so far, let 8 clients write, kill -9 at a random moment. A final start audits
  * the last round. The seed is printed so a failing run can be replayed with
- * {@code -Dstaffsync.crash.seed=...}.
+ * {@code make test SEED=... TESTS="--select-class ..."} (which sets {@code -Dseed}; the older
+ * {@code -Dstaffsync.crash.seed} still wins when given).
  */
 final class CrashRounds {
     static final int CLIENTS = 8;
@@ -27,7 +28,7 @@ final class CrashRounds {
     private String epoch;
     private long lastSequence;
 
-    CrashRounds(Path dataDir, Map<String, String> extraEnv, String name) {
+    CrashRounds(Path dataDir, Map<String, String> extraEnv, Class<?> test) {
         this.dataDir = dataDir;
         this.env = new HashMap<>(extraEnv);
         env.put("STORE", "file");
@@ -35,9 +36,10 @@ final class CrashRounds {
         env.put("HISTORY_SIZE", "1000000"); // the audit replays everything since 0
         env.put("RATE_LIMIT_PER_SECOND", "100000");
         env.put("RATE_LIMIT_BURST", "100000");
-        this.seed = Long.getLong("staffsync.crash.seed", System.nanoTime());
+        this.seed = Long.getLong("staffsync.crash.seed", Long.getLong("seed", System.nanoTime()));
         this.random = new Random(seed);
-        System.out.println(name + ": seed " + seed + " (replay with -Dstaffsync.crash.seed=" + seed + ")");
+        System.out.println(test.getSimpleName() + ": seed " + seed + " (replay with: make test SEED=" + seed
+                + " TESTS=\"--select-class " + test.getName() + "\")");
     }
 
     /** Runs the rounds; each kill comes between {@code minKillMs} and {@code maxKillMs} after writing starts. */

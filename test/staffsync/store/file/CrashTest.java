@@ -13,6 +13,6 @@ class CrashTest {
     @Test
     void killNineAtRandomMomentsLosesNoAcknowledgedChangeAndKeepsTheNumberingGapFree() throws Exception {
         int rounds = Integer.getInteger("staffsync.crash.rounds", 20);
-        new CrashRounds(dir.resolve("data"), Map.of(), "crash test").run(rounds, 0, 600);
+        new CrashRounds(dir.resolve("data"), Map.of(), CrashTest.class).run(rounds, 0, 600);
     }
 }

@@ -106,6 +106,17 @@ class FileStoreRestartTest {
     }
 
     @Test
+    void theFingerprintOfTheMessageBehindAnEventSurvivesRestart() throws Exception {
+        Origin origin = new Origin("c-9", 5L, "0123456789abcdef0123456789abcdef");
+        try (StoreFixture fixture = StoreFixture.open(dir)) {
+            fixture.store.apply(Mutations.create("s-0", "Staff"), origin);
+        }
+        try (StoreFixture fixture = StoreFixture.open(dir)) {
+            assertEquals(origin, fixture.listener.awaitLoaded().recentEvents().get(0).origin());
+        }
+    }
+
+    @Test
     void aRefusedMutationUsesNoSequenceNumberAndIsNotLogged() throws Exception {
         try (StoreFixture fixture = StoreFixture.open(dir)) {
             fixture.createRows(1);

@@ -95,6 +95,23 @@ class FileStoreServerTest {
     }
 
     @Test
+    void aKeyReusedForAnotherChangeAfterARestartIsStillSequenceReused() throws Exception {
+        try (ServerProcess server = ServerProcess.start(env());
+             WsClient client = WsClient.connect(server.wsUri(), "reusing-client")) {
+            client.ack();
+            client.sendWithSequence("STAFF_CREATE", "{\"staff\":{\"id\":\"s1\",\"name\":\"First\"}}", 1);
+            client.nextTextOfType("STAFF_CREATE");
+            server.kill();
+        }
+        try (ServerProcess server = ServerProcess.start(env());
+             WsClient client = WsClient.connect(server.wsUri(), "reusing-client")) {
+            client.ack();
+            client.sendWithSequence("STAFF_CREATE", "{\"staff\":{\"id\":\"s2\",\"name\":\"Second\"}}", 1);
+            assertEquals("SEQUENCE_REUSED", Json.errorCode(client.next()));
+        }
+    }
+
+    @Test
     void aCorruptMiddleRecordStopsTheServerWithTheFileAndOffset() throws Exception {
         Path data = dir.resolve("data");
         try (ServerProcess server = ServerProcess.start(env());

@@ -12,6 +12,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -94,7 +95,21 @@ class PostgrestStandInTest {
         JsonObject row = array(response.body()).get(0).getAsJsonObject();
         assertEquals(1, row.get("version").getAsLong());
         assertEquals("regular", row.get("type").getAsString());
-        assertTrue(row.get("updated_at").getAsString().matches(".*\\.\\d{6}\\+00:00"), row.toString());
+        assertTrue(row.get("updated_at").getAsString().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d{1,6})?\\+00:00"),
+                row.toString());
+    }
+
+    @Test
+    void timestampsAreWrittenAsPostgresWritesThemWithMicrosecondsAndNoTrailingZeros() throws Exception {
+        insert("{\"id\":\"a\",\"name\":\"Ada\"}");
+        for (String[] stamp : new String[][] {
+                {"2026-11-20T08:00:00.123456Z", "2026-11-20T08:00:00.123456+00:00"},
+                {"2026-11-20T08:00:00.120Z", "2026-11-20T08:00:00.12+00:00"},
+                {"2026-11-20T08:00:00Z", "2026-11-20T08:00:00+00:00"}}) {
+            standIn.table().backdate("a", Instant.parse(stamp[0]));
+            JsonObject row = array(send(request("staff_members?select=updated_at&id=eq.a")).body()).get(0).getAsJsonObject();
+            assertEquals(stamp[1], row.get("updated_at").getAsString());
+        }
     }
 
     @Test

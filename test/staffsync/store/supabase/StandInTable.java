@@ -6,6 +6,8 @@ import com.google.gson.JsonObject;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.temporal.ChronoField;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -29,9 +31,17 @@ final class StandInTable {
     /** The columns of db/schema.sql, in table order (PostgREST returns them in this order). */
     static final Map<String, Type> COLUMNS = columns();
 
-    /** PostgREST renders timestamptz like Postgres's JSON: microseconds and a numeric offset. */
-    private static final DateTimeFormatter TIMESTAMP =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSxxx").withZone(ZoneOffset.UTC);
+    /**
+     * PostgREST renders timestamptz as Postgres's JSON does (the session time zone is UTC on
+     * Supabase): up to six fraction digits with trailing zeros dropped, no fraction at all on a
+     * whole second, and a numeric offset. Checked against PostgreSQL 15's {@code to_json}:
+     * {@code 2026-11-20T08:00:00.123456+00:00}, {@code ...08:00:00.12+00:00}, {@code ...08:00:00+00:00}.
+     */
+    static final DateTimeFormatter TIMESTAMP = new DateTimeFormatterBuilder()
+            .append(DateTimeFormatter.ISO_LOCAL_DATE).appendLiteral('T')
+            .appendPattern("HH:mm:ss").appendFraction(ChronoField.NANO_OF_SECOND, 0, 6, true)
+            .appendOffset("+HH:MM", "+00:00")
+            .toFormatter().withZone(ZoneOffset.UTC);
 
     final String name;
     private final TreeMap<String, Map<String, Object>> rows = new TreeMap<>(); // guarded by this; by primary key

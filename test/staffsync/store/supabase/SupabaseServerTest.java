@@ -149,6 +149,20 @@ class SupabaseServerTest {
     }
 
     @Test
+    void aClientsRowCarriesTheTablesTimestampsToTheMicrosecond() throws Exception {
+        WsClient client = client(server(), "micros");
+        client.send("STAFF_CREATE", createPayload("m", "Micro"));
+        JsonObject row = Json.payload(client.nextOfType("STAFF_CREATE"));
+        JsonObject stored = standIn.row("m");
+        assertEquals(stored.get("created_at").getAsString(), row.get("created_at").getAsString());
+        assertEquals(stored.get("updated_at").getAsString(), row.get("updated_at").getAsString());
+
+        client.send("STAFF_UPDATE", "{\"staffId\":\"m\",\"changes\":{\"name\":\"Micro 2\"}}");
+        JsonObject changes = Json.payload(client.nextOfType("STAFF_UPDATE")).getAsJsonObject("changes");
+        assertEquals(standIn.row("m").get("updated_at").getAsString(), changes.get("updated_at").getAsString());
+    }
+
+    @Test
     void twoServerProcessesOnOneTableReportTheConflictAndConverge() throws Exception {
         ServerProcess first = server();
         ServerProcess second = server(PostgrestStandIn.LEGACY_KEY);

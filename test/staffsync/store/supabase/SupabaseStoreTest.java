@@ -13,6 +13,7 @@ import static staffsync.store.supabase.StoreFixture.rejected;
 import static staffsync.store.supabase.StoreFixture.rename;
 
 import com.google.gson.JsonObject;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -80,11 +81,21 @@ class SupabaseStoreTest {
     }
 
     @Test
-    void timestampsFromTheDatabaseAreReportedAsUtcWithMilliseconds() throws Exception {
+    void timestampsFromTheDatabaseKeepTheirMicroseconds() throws Exception {
         SupabaseStore store = fixture.startedStore();
         StaffRow row = applied(store.apply(create("a", "Ada"), CLIENT)).event().row();
-        assertTrue(row.createdAt().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z"), row.createdAt());
-        assertTrue(fixture.standIn.row("a").get("created_at").getAsString().endsWith("+00:00"));
+        JsonObject stored = fixture.standIn.row("a");
+        assertEquals(stored.get("created_at").getAsString(), row.createdAt());
+        assertEquals(stored.get("updated_at").getAsString(), row.updatedAt());
+    }
+
+    @Test
+    void aLoadedRowKeepsTheTablesTimestampTextToTheMicrosecond() throws Exception {
+        seed("a", "Ada");
+        fixture.standIn.table().backdate("a", Instant.parse("2026-11-20T08:00:00.123456Z"));
+        fixture.startedStore();
+        StaffRow loaded = fixture.listener.loaded().rows().get(0);
+        assertEquals("2026-11-20T08:00:00.123456+00:00", loaded.updatedAt());
     }
 
     @Test
