@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The benchmark of issue 6: staff-sync against the Go design (gorilla/websocket hub) and Node ws.
 #
-#   make bench            full run: scenarios (a)-(e), 3 interleaved runs per server (< 20 min)
+#   make bench            full run: scenarios (a)-(f), 3 interleaved runs per server (< 25 min)
 #   make bench QUICK=1    1 run per server, shorter windows (about 4 min)
 #
-# Environment: QUICK=1, BENCH_RUNS=n, BENCH_SCENARIOS=abcde, BENCH_SERVERS=staff-sync,go-hub,node-ws,
+# Environment: QUICK=1, BENCH_RUNS=n, BENCH_SCENARIOS=abcdef, BENCH_SERVERS=staff-sync,go-hub,node-ws,
 # RUN_JVM_FLAGS (the server's JVM flags; make passes the Makefile's), BUILD_DIR (default build-bench),
 # BENCH_SKIP_BUILD=1 (reuse the jar), BENCH_SERVER_ENV="NAME=value ..." (extra settings for staff-sync). Needs root for apt-get when Go or gorilla/websocket is missing.
 # Output: bench/out/results.{json,md}, bench/out/latency.png, server logs in bench/out/logs.
@@ -28,6 +28,8 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
 fi
+# scenario (f): redis-server (and the PostgREST stand-in, compiled below from the tests)
+bash test/ensure-redis-server.sh
 if [[ ! -f bench/peers/node/node_modules/ws/package.json ]] || \
    [[ bench/peers/node/package-lock.json -nt bench/peers/node/node_modules/.package-lock.json ]]; then
   (cd bench/peers/node && npm ci --no-audit --no-fund --silent)
@@ -41,6 +43,12 @@ GO111MODULE=off GOPATH="$ROOT/bench/peers/go:/usr/share/gocode" GOCACHE="$ROOT/$
 GSON="$(ls $JARS/gson-*.jar | head -1)"
 rm -rf "$WORK/classes" && mkdir -p "$WORK/classes"
 javac --release 17 -encoding UTF-8 -Xlint:all,-classfile -cp "$GSON" -d "$WORK/classes" bench/src/staffsync/bench/*.java
+# Scenario (f): the PostgREST stand-in of the tests as a process of its own
+rm -rf "$WORK/standin-classes" && mkdir -p "$WORK/standin-classes"
+javac --release 17 -encoding UTF-8 -cp "$BUILD_DIR/classes:$GSON" -d "$WORK/standin-classes" \
+  test/staffsync/store/supabase/PostgrestStandIn.java test/staffsync/store/supabase/StandIn{Table,Query,Auth,Error}.java \
+  bench/staffsync/store/supabase/StandInMain.java
+STANDIN_CP="$WORK/standin-classes:$BUILD_DIR/classes:$GSON"
 STORE_BENCH_CP=""
 if [[ -f bench/staffsync/store/file/StoreBench.java ]]; then
   rm -rf "$WORK/storebench-classes" && mkdir -p "$WORK/storebench-classes"
@@ -58,7 +66,7 @@ GORILLA="$(dpkg-query -W -f='${Version}' golang-github-gorilla-websocket-dev 2>/
 WS="$(node -p "require('./bench/peers/node/node_modules/ws/package.json').version")"
 PROPS=(-Dbench.out="$OUT" -Dbench.jar="$BUILD_DIR/staff-sync.jar" -Dbench.go="$WORK/gohub"
        -Dbench.nodeDir=bench/peers/node -Dbench.jvmFlags="${RUN_JVM_FLAGS:-}"
-       -Dbench.gorillaVersion="$GORILLA" -Dbench.nodeWsVersion="$WS")
+       -Dbench.gorillaVersion="$GORILLA" -Dbench.nodeWsVersion="$WS" -Dbench.standInCp="$STANDIN_CP")
 [[ -n "${QUICK:-}" && "${QUICK:-}" != 0 ]] && PROPS+=(-Dbench.quick=true)
 [[ -n "${BENCH_RUNS:-}" ]] && PROPS+=(-Dbench.runs="$BENCH_RUNS")
 [[ -n "${BENCH_SCENARIOS:-}" ]] && PROPS+=(-Dbench.scenarios="$BENCH_SCENARIOS")

@@ -37,12 +37,18 @@ public final class Bench {
     static final String GO = "go-hub";
     static final String NODE = "node-ws";
     static final String OURS_FILE = "staff-sync/file";
+    /** Scenario (f): one instance on the Supabase store (the PostgREST stand-in), no Redis. */
+    static final String OURS_SUPABASE = "staff-sync/supabase";
+    /** Scenario (f): one instance on the Supabase store, publishing through Redis. */
+    static final String OURS_REDIS = "staff-sync/redis";
+    /** Scenario (f): two instances through Redis, every other connection on the second one. */
+    static final String OURS_TWO = "staff-sync/2x-redis";
 
     private final boolean quick = Boolean.getBoolean("bench.quick");
     private final int runs = Integer.getInteger("bench.runs", quick ? 1 : 3);
     private final Path out = Path.of(System.getProperty("bench.out", "bench/out"));
     private final List<String> servers = List.of(System.getProperty("bench.servers", OURS + "," + GO + "," + NODE).split(","));
-    private final String scenarios = System.getProperty("bench.scenarios", "abcde");
+    private final String scenarios = System.getProperty("bench.scenarios", "abcdef");
     private final long clockTicks = clockTicks();
     private int runCounter;
 
@@ -64,14 +70,17 @@ public final class Bench {
         List<Scenario> list = new ArrayList<>();
         list.add(new Scenario("a", "100 subscribers, 1 publisher, as fast as possible (window " + window + "), 300-byte messages",
                 "memory",
-                new LoadGen.Spec("127.0.0.1", 0, full, 100, 1, 0, window, 300, warm, measureA, 5_000, 0, 0, 0, false, threads, "")));
+                new LoadGen.Spec("127.0.0.1", 0, full, 100, 1, 0, window, 300, warm, measureA, 5_000, 0, 0, 0, false, threads, "", 0)));
         list.add(new Scenario("b", "1000 subscribers, 10 publishers at 10 updates/s each", "file",
-                new LoadGen.Spec("127.0.0.1", 0, full, 1000, 10, 10, 0, 300, warm, measureB, 5_000, 0, 0, 0, false, threads, "")));
+                new LoadGen.Spec("127.0.0.1", 0, full, 1000, 10, 10, 0, 300, warm, measureB, 5_000, 0, 0, 0, false, threads, "", 0)));
         list.add(new Scenario("c", "10,000 idle connections held " + (quick ? 3 : 10) + " s, then one broadcast", "file",
                 new LoadGen.Spec("127.0.0.1", 0, full, 10_000, 1, 0, 0, 300, 0, 0, 10_000, 0, 0, quick ? 3_000 : 10_000,
-                        true, threads, "")));
+                        true, threads, "", 0)));
         list.add(new Scenario("d", "(b) with one subscriber that stops reading after 1 s", "file",
-                new LoadGen.Spec("127.0.0.1", 0, full, 1000, 10, 10, 0, 300, warm, measureB, 5_000, 1, 1_000, 0, false, threads, "")));
+                new LoadGen.Spec("127.0.0.1", 0, full, 1000, 10, 10, 0, 300, warm, measureB, 5_000, 1, 1_000, 0, false, threads, "", 0)));
+        list.add(new Scenario("f", "(b) on the Supabase store (PostgREST stand-in): one instance; one with Redis;"
+                + " connections split over two instances with Redis", "supabase",
+                new LoadGen.Spec("127.0.0.1", 0, full, 1000, 10, 10, 0, 300, warm, measureB, 5_000, 0, 0, 0, false, threads, "", 0)));
         return list;
     }
 
@@ -99,7 +108,10 @@ public final class Bench {
             System.out.printf("%n== (%s) %s%n", template.id(), template.title());
             for (int r = 1; r <= runs; r++) {
                 List<String> these = new ArrayList<>(servers);
-                if (template.store().equals("memory") && servers.contains(OURS)) {
+                if (template.store().equals("supabase")) {
+                    // Several instances as one server (issue 13): staff-sync alone, three ways.
+                    these = servers.contains(OURS) ? List.of(OURS_SUPABASE, OURS_REDIS, OURS_TWO) : List.of();
+                } else if (template.store().equals("memory") && servers.contains(OURS)) {
                     // Also the durable store, for the record: one publisher's updates to one row are fsync-bound.
                     these.add(these.indexOf(OURS) + 1, OURS_FILE);
                 }
@@ -146,44 +158,53 @@ public final class Bench {
     // ---- one run ----
 
     private RunResult runOne(Scenario template, String server, int run) throws Exception {
-        int port = 21000 + 2 * (runCounter++ % 2000);
+        int slot = runCounter++ % 2000;
+        int port = 21000 + 2 * slot;
+        int secondPort = server.equals(OURS_TWO) ? 25000 + 2 * slot : 0;
         boolean full = server.startsWith(OURS);
         LoadGen.Spec t = template.spec();
         String runId = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36) + run;
         LoadGen.Spec spec = new LoadGen.Spec("127.0.0.1", port, full, t.subscribers(), t.publishers(),
                 t.ratePerPublisher(), t.window(), t.messageBytes(), t.warmupMs(), t.measureMs(), t.drainMs(),
-                t.slowConsumers(), t.slowAfterMs(), t.holdMs(), t.singleBroadcast(), t.ioThreads(), runId);
+                t.slowConsumers(), t.slowAfterMs(), t.holdMs(), t.singleBroadcast(), t.ioThreads(), runId, secondPort);
         Path data = out.resolve("data").resolve(template.id() + "-" + run);
         deleteTree(data);
         Files.createDirectories(out.resolve("logs"));
         Path log = out.resolve("logs").resolve(template.id() + "-" + server.replace('/', '-') + "-" + run + ".log");
         String store = server.equals(OURS_FILE) ? "file" : template.store();
-        Process process = start(server, port, data, log, store);
+        List<Process> helpers = new ArrayList<>(); // scenario (f): the stand-in and redis-server
+        List<Process> instances = new ArrayList<>();
         String loadBefore = Files.readString(Path.of("/proc/loadavg")).trim();
-        long pid = process.pid();
         Map<String, Object> figures;
         long[] cpu = new long[2];
         long self0 = cpuTicks(ProcessHandle.current().pid());
         long[] selfStart = new long[2];
         try {
-            waitForPort(port, process, log);
-            long startCpu = cpuTicks(pid);
+            if (store.equals("supabase")) {
+                startShared(server, port, secondPort, slot, data, log, instances, helpers);
+            } else {
+                Process process = start(server, port, data, log, store);
+                instances.add(process);
+                waitForPort(port, process, log);
+            }
+            List<Long> pids = instances.stream().map(Process::pid).toList();
+            long startCpu = cpuTicks(pids);
             LoadGen gen = new LoadGen(spec, new LoadGen.Probe() {
                 @Override
                 public void measureStarted() {
-                    cpu[0] = cpuTicks(pid);
+                    cpu[0] = cpuTicks(pids);
                     selfStart[0] = cpuTicks(ProcessHandle.current().pid());
                 }
 
                 @Override
                 public void measureEnded() {
-                    cpu[1] = cpuTicks(pid);
+                    cpu[1] = cpuTicks(pids);
                     selfStart[1] = cpuTicks(ProcessHandle.current().pid());
                 }
             });
             figures = gen.run();
             double measuredCpu = (cpu[1] - cpu[0]) / (double) clockTicks;
-            double totalCpu = (cpuTicks(pid) - startCpu) / (double) clockTicks;
+            double totalCpu = (cpuTicks(pids) - startCpu) / (double) clockTicks;
             long deliveries = ((Number) figures.get("deliveries")).longValue();
             figures.put("store", server.startsWith(OURS) ? store : null);
             figures.put("loadAverageBefore", loadBefore);
@@ -192,13 +213,19 @@ public final class Bench {
             figures.put("serverCpuSecondsWholeRun", LoadGen.round(totalCpu, 2));
             figures.put("cpuMicrosPerDelivery", deliveries == 0 ? null
                     : LoadGen.round((t.singleBroadcast() ? totalCpu : measuredCpu) * 1e6 / deliveries, 2));
-            figures.put("serverPeakRssMiB", LoadGen.round(procStatusKb(pid, "VmHWM") / 1024.0, 1));
-            figures.put("serverRssAtEndMiB", LoadGen.round(procStatusKb(pid, "VmRSS") / 1024.0, 1));
+            figures.put("serverPeakRssMiB", LoadGen.round(procStatusKb(pids, "VmHWM") / 1024.0, 1));
+            figures.put("serverRssAtEndMiB", LoadGen.round(procStatusKb(pids, "VmRSS") / 1024.0, 1));
             figures.put("loadgenCpuSeconds", LoadGen.round((selfStart[1] - selfStart[0]) / (double) clockTicks, 2));
             figures.put("loadgenCpuSecondsWholeRun", LoadGen.round((cpuTicks(ProcessHandle.current().pid()) - self0)
                     / (double) clockTicks, 2));
         } finally {
-            stop(process);
+            for (Process process : instances) {
+                stop(process);
+            }
+            for (Process helper : helpers) {
+                helper.destroyForcibly();
+                helper.waitFor(10, TimeUnit.SECONDS);
+            }
             deleteTree(data);
         }
         Histogram latency = (Histogram) figures.get("_histogram");
@@ -265,6 +292,68 @@ public final class Bench {
         return builder.start();
     }
 
+    /**
+     * Scenario (f): the PostgREST stand-in as its own process, redis-server unless the server
+     * is {@link #OURS_SUPABASE}, then one staff-sync instance (two for {@link #OURS_TWO}, the
+     * second on {@code secondPort}) on the Supabase store.
+     */
+    private void startShared(String server, int port, int secondPort, int slot, Path data, Path log,
+                             List<Process> instances, List<Process> helpers) throws Exception {
+        Process standIn = new ProcessBuilder("java", "-XX:+UseSerialGC", "-Xmx256m", "-cp",
+                System.getProperty("bench.standInCp"), "staffsync.store.supabase.StandInMain")
+                .redirectErrorStream(true).start();
+        helpers.add(standIn);
+        java.io.BufferedReader lines = new java.io.BufferedReader(
+                new java.io.InputStreamReader(standIn.getInputStream(), StandardCharsets.UTF_8));
+        String url = lines.readLine();
+        String key = lines.readLine();
+        if (url == null || key == null || !url.startsWith("url ") || !key.startsWith("key ")) {
+            throw new IllegalStateException("the PostgREST stand-in did not start: " + url + " " + key);
+        }
+        Thread drain = new Thread(() -> {
+            try {
+                lines.transferTo(java.io.Writer.nullWriter());
+            } catch (IOException e) {
+                // it ended
+            }
+        }, "stand-in-output");
+        drain.setDaemon(true);
+        drain.start();
+        Map<String, String> shared = new LinkedHashMap<>();
+        shared.put("STORE", "supabase");
+        shared.put("SUPABASE_URL", url.substring(4));
+        shared.put("SUPABASE_SERVICE_KEY", key.substring(4));
+        if (!server.equals(OURS_SUPABASE)) {
+            int redisPort = 29000 + slot % 1000;
+            Process redis = new ProcessBuilder("redis-server", "--port", Integer.toString(redisPort), "--bind", "127.0.0.1",
+                    "--save", "", "--appendonly", "no").redirectErrorStream(true)
+                    .redirectOutput(log.resolveSibling(log.getFileName() + ".redis").toFile()).start();
+            helpers.add(redis);
+            waitForPort(redisPort, redis, log);
+            shared.put("REDIS_URL", "redis://127.0.0.1:" + redisPort + "/0");
+        }
+        instances.add(startOurs(port, data, log, shared));
+        waitForPort(port, instances.get(0), log);
+        if (secondPort > 0) {
+            Path second = log.resolveSibling(log.getFileName() + ".second");
+            instances.add(startOurs(secondPort, data.resolveSibling(data.getFileName() + "-second"), second, shared));
+            waitForPort(secondPort, instances.get(1), second);
+        }
+    }
+
+    private Process startOurs(int port, Path data, Path log, Map<String, String> extra) throws IOException {
+        List<String> command = new ArrayList<>(List.of("java"));
+        String flags = System.getProperty("bench.jvmFlags", "").trim();
+        if (!flags.isEmpty()) {
+            command.addAll(Arrays.asList(flags.split("\\s+")));
+        }
+        command.addAll(List.of("-jar", System.getProperty("bench.jar", "build-bench/staff-sync.jar")));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(oursEnvironment(port, data));
+        builder.environment().putAll(extra);
+        return builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
     private static void waitForPort(int port, Process process, Path log) throws Exception {
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (System.nanoTime() < deadline) {
@@ -301,6 +390,23 @@ public final class Bench {
         } catch (IOException | RuntimeException e) {
             return 0;
         }
+    }
+
+    static long cpuTicks(List<Long> pids) {
+        long sum = 0;
+        for (long pid : pids) {
+            sum += cpuTicks(pid);
+        }
+        return sum;
+    }
+
+    /** Summed over the processes (two instances of scenario (f) count together). */
+    static long procStatusKb(List<Long> pids, String field) {
+        long sum = 0;
+        for (long pid : pids) {
+            sum += procStatusKb(pid, field);
+        }
+        return sum;
     }
 
     static long procStatusKb(long pid, String field) {
@@ -422,10 +528,32 @@ public final class Bench {
                     ratios.put("ours/" + peer, ratio);
                 }
             }
+            addClusterFigures(perServer, ratios);
             perServer.put("ratios", ratios);
             summary.put(scenario.getKey(), perServer);
         }
         return summary;
+    }
+
+    /** Scenario (f): two instances against one, and what Redis adds per event (medians). */
+    @SuppressWarnings("unchecked")
+    private static void addClusterFigures(Map<String, Object> perServer, Map<String, Object> ratios) {
+        Map<String, Object> single = (Map<String, Object>) perServer.get(OURS_SUPABASE);
+        Map<String, Object> redis = (Map<String, Object>) perServer.get(OURS_REDIS);
+        Map<String, Object> two = (Map<String, Object>) perServer.get(OURS_TWO);
+        if (single == null || redis == null || two == null) {
+            return;
+        }
+        Map<String, Object> figures = new LinkedHashMap<>();
+        for (String key : List.of("latency.p50", "latency.p99")) {
+            if (redis.get(key) instanceof Double r && single.get(key) instanceof Double s) {
+                figures.put("redis's extra " + key.substring(8) + " ms (one instance with minus without)", LoadGen.round(r - s, 2));
+            }
+            if (two.get(key) instanceof Double t && single.get(key) instanceof Double s && s != 0) {
+                figures.put("two instances / one, " + key.substring(8), LoadGen.round(t / s, 2));
+            }
+        }
+        ratios.put("several instances", figures);
     }
 
     static double median(List<Double> sorted) {

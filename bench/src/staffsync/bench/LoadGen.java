@@ -44,10 +44,20 @@ final class LoadGen {
     private static final byte[] ACK_PREFIX = "{\"type\":\"CONNECTION_ACK\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ERROR_PREFIX = "{\"type\":\"ERROR\"".getBytes(StandardCharsets.US_ASCII);
 
-    /** One run's shape. {@code ratePerPublisher <= 0}: as fast as the window allows. */
+    /**
+     * One run's shape. {@code ratePerPublisher <= 0}: as fast as the window allows.
+     * {@code secondPort > 0}: every other connection (subscribers and publishers alike) goes to
+     * that port instead, a second instance of the same server.
+     */
     record Spec(String host, int port, boolean full, int subscribers, int publishers, double ratePerPublisher,
                 int window, int messageBytes, long warmupMs, long measureMs, long drainMs, int slowConsumers,
-                long slowAfterMs, long holdMs, boolean singleBroadcast, int ioThreads, String runId) {}
+                long slowAfterMs, long holdMs, boolean singleBroadcast, int ioThreads, String runId, int secondPort) {
+
+        /** The port a connection goes to. */
+        int portFor(int connectionIndex) {
+            return secondPort > 0 && connectionIndex % 2 == 1 ? secondPort : port;
+        }
+    }
 
     /** Called at the edges of the measured window (the bench samples the server's /proc there). */
     interface Probe {
@@ -443,7 +453,7 @@ final class LoadGen {
                     c.state = Conn.CONNECTING;
                     c.startedAt = now;
                     handshaking++;
-                    if (ch.connect(new InetSocketAddress(spec.host(), spec.port()))) {
+                    if (ch.connect(new InetSocketAddress(spec.host(), spec.portFor(c.index)))) {
                         c.key = ch.register(selector, 0, c);
                         sendHandshake(c);
                     } else {
@@ -495,7 +505,7 @@ final class LoadGen {
         private void sendHandshake(Conn c) throws IOException {
             byte[] nonce = new byte[16];
             ThreadLocalRandom.current().nextBytes(nonce);
-            String request = "GET /staff-sync HTTP/1.1\r\nHost: " + spec.host() + ":" + spec.port()
+            String request = "GET /staff-sync HTTP/1.1\r\nHost: " + spec.host() + ":" + spec.portFor(c.index)
                     + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
                     + Base64.getEncoder().encodeToString(nonce) + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
             c.state = Conn.HANDSHAKE;
