@@ -70,6 +70,7 @@ public final class ClusterLedger implements RowLedger {
     private final SharedLog log;
     private final TableSource table;
     private final Settings settings;
+    private final StreamReader reader;
     private final Thread readerThread;
     private final ScheduledExecutorService heartbeatThread = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "redis-heartbeat");
@@ -112,7 +113,8 @@ public final class ClusterLedger implements RowLedger {
         this.table = table;
         this.settings = settings;
         this.log = new SharedLog(redis, tableName, Math.max(settings.historySize(), 1000), settings.retryTtl());
-        this.readerThread = new Thread(new StreamReader(log, new ReaderSide()), "redis-reader");
+        this.reader = new StreamReader(log, new ReaderSide());
+        this.readerThread = new Thread(reader, "redis-reader");
         this.readerThread.setDaemon(true);
     }
 
@@ -353,7 +355,7 @@ public final class ClusterLedger implements RowLedger {
             try {
                 Plan plan = Gate.forOwn(claim.view, observed, claim.intent, changedFields);
                 if (plan == null) {
-                    return alreadyPublished(claim, row);
+                    return alreadyPublished(claim, row, kind);
                 }
                 if (!plan.own()) {
                     // Our row is a new incarnation and the old one's delete is not published yet:
@@ -404,7 +406,7 @@ public final class ClusterLedger implements RowLedger {
     }
 
     /** The gate says our commit is not news: someone published it for us, or something newer overtook it. */
-    private MutationResult alreadyPublished(Claim claim, StaffRow row) throws IOException, LedgerException {
+    private MutationResult alreadyPublished(Claim claim, StaffRow row, Kind kind) {
         RowView.Done done = claim.view.done().get(claim.intent.id());
         if (done != null) {
             return publishedByHelper(claim, row.id(), done);
@@ -419,8 +421,9 @@ public final class ClusterLedger implements RowLedger {
                 + (sameState ? "before a lost reply, or by an instance that could not tell whose it was"
                         : "as part of a newer state") + ", perhaps without this client's inReplyTo (docs/cluster.md, Limits)");
         awaitDelivered(sequence);
-        return new MutationResult.Applied(new ChangeEvent(sequence, Kind.UPDATE, row, List.of(), row.updatedAt(),
-                Origin.SERVER));
+        // Applied: the change is in the table and published. The hub only settles the request on
+        // Applied (the broadcast is the answer), so this event stands for the one at the row's mark.
+        return new MutationResult.Applied(new ChangeEvent(sequence, kind, row, List.of(), row.updatedAt(), Origin.SERVER));
     }
 
     private MutationResult publishedByHelper(Claim claim, String id, RowView.Done done) {
@@ -759,7 +762,7 @@ public final class ClusterLedger implements RowLedger {
     public void close() {
         closed = true;
         heartbeatThread.shutdownNow();
-        readerThread.interrupt();
+        reader.stop();
         try {
             readerThread.join(StreamReader.BLOCK_MS + settings.redisTimeout().toMillis());
         } catch (InterruptedException e) {
@@ -776,17 +779,12 @@ public final class ClusterLedger implements RowLedger {
         }
     }
 
-    /** For tests and logs: this instance's id in Redis. */
-    public String instance() {
-        return instance;
-    }
-
     /** For logs: what this instance has delivered. */
     @Override
     public String toString() {
         synchronized (lock) {
             return "ClusterLedger[" + instance + ", epoch " + epoch + ", sequence " + sequence + ", "
-                    + new ArrayList<>(claims.keySet()).size() + " writes]";
+                    + claims.size() + " writes]";
         }
     }
 }

@@ -14,8 +14,9 @@ import staffsync.redis.RespConnection;
  * longer holds the next event (this instance was cut off longer than the stream is long), and
  * then reloads a snapshot instead of skipping anything. It reconnects by itself, with a backoff.
  *
- * <p>Concurrency: its connection and backoff belong to its own thread; everything else goes
- * through {@link Deliveries}.
+ * <p>Concurrency: its backoff belongs to its own thread; its connection too, except that
+ * {@link #stop} may close it from another thread to end a blocked read at once (hence volatile).
+ * Everything else goes through {@link Deliveries}.
  */
 final class StreamReader implements Runnable {
     private static final Logger LOG = Logger.getLogger(StreamReader.class.getName());
@@ -46,15 +47,23 @@ final class StreamReader implements Runnable {
 
     private final SharedLog log;
     private final Deliveries deliveries;
+    private volatile RespConnection connection;
 
     StreamReader(SharedLog log, Deliveries deliveries) {
         this.log = log;
         this.deliveries = deliveries;
     }
 
+    /** Ends a blocked read now (the caller has already made {@link Deliveries#closed} true). */
+    void stop() {
+        RespConnection current = connection;
+        if (current != null) {
+            current.close();
+        }
+    }
+
     @Override
     public void run() {
-        RespConnection connection = null;
         long pauseMs = FIRST_PAUSE_MS;
         while (!deliveries.closed()) {
             try {
@@ -93,8 +102,9 @@ final class StreamReader implements Runnable {
                 pauseMs = Math.min(pauseMs * 2, LONGEST_PAUSE_MS);
             }
         }
-        if (connection != null) {
-            connection.close();
+        RespConnection last = connection;
+        if (last != null) {
+            last.close();
         }
     }
 
