@@ -464,6 +464,17 @@ class ClusterServerTest {
     }
 
     @Test
+    void sigtermStopsOneInstanceCleanlyWhileTheOthersCarryOn() throws Exception {
+        ServerProcess leaving = instance();
+        ServerProcess staying = instance();
+        WsClient tab = client(staying, "tab");
+        leaving.terminate();
+        assertEquals(0, leaving.awaitExit(15, TimeUnit.SECONDS), leaving.log());
+        tab.send("STAFF_CREATE", create("ada", "Ada"));
+        assertEquals(1, Json.seq(tab.nextOfType("STAFF_CREATE")));
+    }
+
+    @Test
     void theRedisPasswordNeverShowsInLogsHealthOrMetrics() throws Exception {
         redis.close();
         redis = RedisServer.start("--requirepass", "red1s-Secret");
