@@ -31,6 +31,9 @@ RUN set -eu; missing=""; \
     fi
 COPY build.sh deps.lock VERSION ./
 COPY src ./src
+# The live board's static files, packed into the jar by build.sh.
+COPY clients/board ./clients/board
+COPY clients/js/staff-sync.js ./clients/js/staff-sync.js
 RUN BUILD_DIR=build ./build.sh
 # The runtime: jdeps over the jar plus the modules it cannot see (docker/jlink-runtime.sh says
 # why). Today's list, with the Temurin 25 default:

@@ -11,7 +11,9 @@ JUNIT := .cache/jars/junit-platform-console-standalone-1.13.4.jar
 # of the machine's memory: with 10,000 idle connections the live heap is ~35 MiB, and a heap sized
 # from RAM grows its young generation to hundreds of MiB that RSS then keeps (make bench, scenario
 # (c): peak RSS 204 MiB with MaxRAMPercentage=50, 108 MiB with these flags; docs/benchmarks.md).
-RUN_JVM_FLAGS ?= -XX:+UseSerialGC -Xss512k -Xms16m -Xmx128m
+# ExitOnOutOfMemoryError: the first OutOfMemoryError, in any thread, ends the process (status 3)
+# instead of leaving a half-working server; see README "Out of memory".
+RUN_JVM_FLAGS ?= -XX:+UseSerialGC -Xss512k -Xms16m -Xmx128m -XX:+ExitOnOutOfMemoryError
 # Run one class or package: make test TESTS="--select-class staffsync.ws.ProtocolErrorsTest"
 TESTS ?= --scan-class-path $(BUILD_DIR)/test-classes
 # Replay a seed a test printed: make test SEED=123 TESTS="--select-class staffsync.store.file.CrashTest"
@@ -19,9 +21,9 @@ TESTS ?= --scan-class-path $(BUILD_DIR)/test-classes
 # e.g. TEST_JVM_FLAGS=-Dstaffsync.crash.rounds=50.
 SEED ?=
 TEST_JVM_FLAGS ?=
-# What the jar is built from: make run rebuilds only when one of these changed (directories too,
-# so an added or deleted source counts).
-JAR_INPUTS := $(shell find src -type f -o -type d) build.sh deps.lock VERSION
+# What the jar is built from, the live board's files included: make run rebuilds only when one of
+# these changed (directories too, so an added or deleted source counts).
+JAR_INPUTS := $(shell find src clients/board -type f -o -type d) clients/js/staff-sync.js build.sh deps.lock VERSION
 
 .PHONY: all build run test clean check-schema
 
@@ -37,7 +39,12 @@ $(JAR): $(JAR_INPUTS)
 run: $(JAR)
 	java $(RUN_JVM_FLAGS) -jar $(JAR)
 
-# The summary line comes last, also when tests fail; then make exits with the launcher's status.
+# The JavaScript tests (client, React hook, live board in Chromium; clients/run-tests.sh): all by
+# default, some with JS_TESTS="test/client.test.js", none with JS_TESTS=none.
+JS_TESTS ?=
+
+# JUnit, then the JavaScript tests, each run even when the other fails. The summary line adds both
+# up and comes last, also when tests fail; then make exits non-zero if either runner failed.
 test:
 	./build.sh tests
 	bash test/ensure-redis-server.sh || echo "make test: going on without redis-server; the Redis tests will fail" >&2
@@ -46,8 +53,12 @@ test:
 	  --class-path "$$(cat $(BUILD_DIR)/test-classpath.txt)" $(TESTS) \
 	  --disable-banner --disable-ansi-colors --details=tree --details-theme=ascii 2>&1 \
 	  | tee $(BUILD_DIR)/test-output.txt || status=$$?; \
-	awk '/tests successful/ {ok=$$2} /tests failed/ {bad=$$2} END {printf "tests: %d passed, %d failed\n", ok, bad}' \
-	  $(BUILD_DIR)/test-output.txt; \
+	: > $(BUILD_DIR)/js-test-output.txt; \
+	if [ "$(JS_TESTS)" != none ]; then \
+	  STAFF_SYNC_JAR=$(JAR) bash clients/run-tests.sh $(JS_TESTS) 2>&1 | tee $(BUILD_DIR)/js-test-output.txt || status=$$?; \
+	fi; \
+	awk '/tests successful/ {ok+=$$2} /tests failed/ {bad+=$$2} /^# pass / {ok+=$$3} /^# (fail|cancelled) / {bad+=$$3} \
+	  END {printf "tests: %d passed, %d failed\n", ok, bad}' $(BUILD_DIR)/test-output.txt $(BUILD_DIR)/js-test-output.txt; \
 	exit $$status
 
 # db/schema.sql run twice against a throwaway PostgreSQL, on a fresh and on an existing app table

@@ -62,6 +62,13 @@ build_jar() {
   if [[ -d "$OUT/fat/META-INF/versions" ]]; then
     find "$OUT/fat/META-INF/versions" -name module-info.class -delete
   fi
+  # The live board's static files (HTML, CSS, its script, the JavaScript client), served by BoardPage.
+  local board="$OUT/classes/staffsync/http/board"
+  mkdir -p "$board"
+  for file in clients/board/index.html clients/board/board.css clients/board/board.js clients/js/staff-sync.js; do
+    [[ -f "$file" ]] || die "missing $file (the live board's files are packed into the jar)"
+    cp "$file" "$board/"
+  done
   cp -r "$OUT/classes/." "$OUT/fat/"
   local version
   version="$(cat VERSION)"

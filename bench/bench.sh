@@ -6,7 +6,10 @@
 #
 # Environment: QUICK=1, BENCH_RUNS=n, BENCH_SCENARIOS=abcdef, BENCH_SERVERS=staff-sync,go-hub,node-ws,
 # RUN_JVM_FLAGS (the server's JVM flags; make passes the Makefile's), BUILD_DIR (default build-bench),
-# BENCH_SKIP_BUILD=1 (reuse the jar), BENCH_SERVER_ENV="NAME=value ..." (extra settings for staff-sync). Needs root for apt-get when Go or gorilla/websocket is missing.
+# BENCH_SKIP_BUILD=1 (reuse the jar), BENCH_SERVER_ENV="NAME=value ..." (extra settings for staff-sync),
+# BENCH_AUTH=jwt (scenario (c) also as staff-sync/jwt: AUTH_MODE=jwt, an ES256 token per connection;
+# BENCH_AUTH=rs256: the same with RS256 tokens).
+# Needs root for apt-get when Go or gorilla/websocket is missing.
 # Output: bench/out/results.{json,md}, bench/out/latency.png, server logs in bench/out/logs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -73,6 +76,7 @@ PROPS=(-Dbench.out="$OUT" -Dbench.jar="$BUILD_DIR/staff-sync.jar" -Dbench.go="$W
 [[ -n "${BENCH_SERVERS:-}" ]] && PROPS+=(-Dbench.servers="$BENCH_SERVERS")
 [[ -n "${BENCH_WINDOW:-}" ]] && PROPS+=(-Dbench.window="$BENCH_WINDOW")
 [[ -n "${BENCH_SERVER_ENV:-}" ]] && PROPS+=(-Dbench.serverEnv="$BENCH_SERVER_ENV")
+[[ -n "${BENCH_AUTH:-}" ]] && PROPS+=(-Dbench.auth="$BENCH_AUTH")
 [[ -n "$STORE_BENCH_CP" ]] && PROPS+=(-Dbench.storeBenchCp="$STORE_BENCH_CP")
 # The load generator: a small, quiet heap; it allocates little per delivery.
 exec java -XX:+UseSerialGC -Xms256m -Xmx1g -Djava.awt.headless=true "${PROPS[@]}" \

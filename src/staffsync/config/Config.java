@@ -39,6 +39,17 @@ public record Config(
         String storeReason,
         // Client protocol errors: at most this many log lines per minute (0: none; all are counted).
         int protocolErrorLogPerMinute,
+        // Limits that keep the server serving with real data sizes and hostile clients (issue 10)
+        int maxRows,
+        double maxWritesPerSecond,
+        long hubStallTimeoutMs,
+        int maxConnections,
+        int maxConnectionsPerIp,
+        int httpMaxConnections,
+        int httpRequestTimeoutSeconds,
+        int httpIdleTimeoutSeconds,
+        // ---- access control (issue 11): AUTH_MODE and tokens, ALLOWED_ORIGINS, READ_ONLY, ADMIN_TOKEN ----
+        AccessConfig access,
         // Several instances sharing one table through Redis (docs/cluster.md); empty: one instance.
         String redisUrl,
         long redisTimeoutMs,
@@ -53,6 +64,11 @@ public record Config(
 
     /** Reads the given variables; anything missing takes its default. */
     public static Config from(Map<String, String> env) throws ConfigException {
+        return from(env, OpenFileLimits.read());
+    }
+
+    /** As {@link #from(Map)}, with the process's descriptor limits (MAX_CONNECTIONS's default follows them). */
+    public static Config from(Map<String, String> env, OpenFileLimits openFiles) throws ConfigException {
         EnvReader in = new EnvReader(env);
         String supabaseUrl = in.text("SUPABASE_URL", "");
         String supabaseKey = in.text("SUPABASE_SERVICE_KEY", "");
@@ -96,6 +112,7 @@ public record Config(
                 throw new ConfigException(e.getMessage()); // the message never quotes the URL (it may hold a password)
             }
         }
+        int httpMaxConnections = (int) in.integer("HTTP_MAX_CONNECTIONS", 128, 2, 100_000);
         return new Config(
                 in.text("HOST", "0.0.0.0"),
                 in.port("PORT", 8080),
@@ -124,6 +141,16 @@ public record Config(
                 in.choice("LOG_LEVEL", LogLevel.class, LogLevel.INFO).name(),
                 storeReason,
                 (int) in.integer("PROTOCOL_ERROR_LOG_PER_MINUTE", 60, 0, 1_000_000),
+                (int) in.integer("MAX_ROWS", 100_000, 0, Integer.MAX_VALUE),
+                in.decimal("MAX_WRITES_PER_SECOND", DEFAULT_MAX_WRITES_PER_SECOND, 0.001),
+                in.integer("HUB_STALL_TIMEOUT_MS", 5_000, 100, 3_600_000),
+                (int) in.integer("MAX_CONNECTIONS", defaultMaxConnections(openFiles, httpMaxConnections), 1,
+                        Integer.MAX_VALUE),
+                (int) in.integer("MAX_CONNECTIONS_PER_IP", 0, 0, Integer.MAX_VALUE),
+                httpMaxConnections,
+                (int) in.integer("HTTP_REQUEST_TIMEOUT_SECONDS", 10, 1, 3_600),
+                (int) in.integer("HTTP_IDLE_TIMEOUT_SECONDS", 30, 1, 3_600),
+                AccessConfig.from(in, supabaseUrl),
                 redisUrl,
                 in.integer("REDIS_TIMEOUT_MS", 2_000, 10, 600_000),
                 in.integer("REDIS_RETRY_TTL_MS", 600_000, 1_000, 30L * 24 * 3600 * 1000));
@@ -140,6 +167,30 @@ public record Config(
         };
     }
 
+    /**
+     * About half of one writer's fsync rate on the reference machine's disk (2,326 fsynced writes/s
+     * with one writer, docs/durable-store.md): the file store keeps up even if no two writes share
+     * an fsync. Far above what people editing a staff list produce.
+     */
+    static final double DEFAULT_MAX_WRITES_PER_SECOND = 1_000;
+    /** MAX_CONNECTIONS when the descriptor limit cannot be read (not Linux). */
+    static final int MAX_CONNECTIONS_WITHOUT_LIMIT = 10_000;
+    /** Descriptors kept for everything but WebSocket connections: the JVM, the store, the log, selectors. */
+    static final int DESCRIPTORS_FOR_THE_REST = 64;
+
+    /**
+     * Below the open-files limit, leaving room: 10% of it for sockets still in their handshake (they
+     * hold a descriptor before the limit can refuse them), HTTP_MAX_CONNECTIONS for the HTTP port, and
+     * {@value #DESCRIPTORS_FOR_THE_REST} for the JVM, the store and the log.
+     */
+    static long defaultMaxConnections(OpenFileLimits openFiles, int httpMaxConnections) {
+        if (openFiles.soft() <= 0) {
+            return MAX_CONNECTIONS_WITHOUT_LIMIT;
+        }
+        long room = openFiles.soft() - openFiles.soft() / 10 - httpMaxConnections - DESCRIPTORS_FOR_THE_REST;
+        return Math.max(1, Math.min(Integer.MAX_VALUE, room));
+    }
+
     /** The levels LOG_LEVEL accepts (java.util.logging names). */
     enum LogLevel { SEVERE, WARNING, INFO, FINE, FINER, FINEST, ALL, OFF }
 
@@ -148,7 +199,7 @@ public record Config(
     public String toString() {
         return "Config[host=" + host + ", port=" + port + ", httpPort=" + httpPort + ", store=" + store
                 + ", dataDir=" + dataDir + ", supabaseUrl=" + supabaseUrl + ", supabaseTable=" + supabaseTable
-                + ", supabaseServiceKey=" + (supabaseServiceKey.isEmpty() ? "(unset)" : "(set)")
+                + ", supabaseServiceKey=" + (supabaseServiceKey.isEmpty() ? "(unset)" : "(set)") + ", " + access
                 + ", redisUrl=" + (redisUrl.isEmpty() ? "(unset)" : RedisUrl.parse(redisUrl)) + "]";
     }
 }

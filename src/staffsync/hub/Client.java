@@ -17,4 +17,10 @@ public interface Client {
 
     /** Called once for every mutation this client handed to the hub, when its outcome is known. */
     void mutationSettled();
+
+    /**
+     * The server failed this connection (it could not register it, or sending to it threw), so
+     * it may have missed messages: close it (it reconnects and catches up). Never blocks.
+     */
+    void failed(String reason);
 }

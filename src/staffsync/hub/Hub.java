@@ -15,17 +15,20 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import staffsync.hub.HubEvent.AllPeriodsRequested;
+import staffsync.hub.HubEvent.Authenticated;
 import staffsync.hub.HubEvent.Committed;
 import staffsync.hub.HubEvent.Loaded;
 import staffsync.hub.HubEvent.MutationRejected;
 import staffsync.hub.HubEvent.MutationRequested;
 import staffsync.hub.HubEvent.OriginalFound;
 import staffsync.hub.HubEvent.Register;
+import staffsync.hub.HubEvent.RegisterAwaitingAuth;
 import staffsync.hub.HubEvent.Shutdown;
 import staffsync.hub.HubEvent.SyncRequested;
 import staffsync.hub.HubEvent.Unregister;
 import staffsync.metrics.Metrics;
 import staffsync.protocol.ChangeEvent;
+import staffsync.protocol.ClientRequest.CreateStaff;
 import staffsync.protocol.ClientRequest.SyncRequest;
 import staffsync.protocol.ErrorCode;
 import staffsync.protocol.MessageType;
@@ -65,9 +68,12 @@ public final class Hub implements Runnable, CommitListener {
     // ---- hub thread only ----
     private final Outbox outbox = new Outbox();
     private final Map<String, Client> clients = new LinkedHashMap<>();
+    /** Connected, acknowledged, not yet authenticated: they receive no events (AUTH_MODE=jwt). */
+    private final Map<String, Client> awaitingAuth = new LinkedHashMap<>();
     private final TreeMap<String, StaffRow> rows = new TreeMap<>();
     private final EventHistory history;
     private final RetryTable retries;
+    private final WriteLimits limits;
     private String epoch = UUID.randomUUID().toString();
     private long sequence;
     private boolean loaded;
@@ -75,8 +81,29 @@ public final class Hub implements Runnable, CommitListener {
     /** Written by the hub thread, read by any thread. */
     private volatile HubStatus status;
 
+    // ---- the heartbeat, read by /ready (see stalledMillis) ----
+    /** When the hub last started an event or a flush, or went to wait for events. Written by the hub thread. */
+    private volatile long lastProgressNanos = System.nanoTime();
+    /** True while the hub is not working on events (waiting for one, or not started). Written by the hub thread. */
+    private volatile boolean idle = true;
+    /** When the queue last went from empty to not empty. Written by submitting threads. */
+    private volatile long waitingSinceNanos = System.nanoTime();
+
     public Hub(StaffStore store, int storeThreads, int historySize, int retryTableSize, FrameEncoder encoder,
                Metrics metrics, String serverVersion) {
+        this(store, storeThreads, historySize, retryTableSize, encoder, metrics, serverVersion, WriteLimits.none());
+    }
+
+    /** With the server-wide limits on changes: MAX_ROWS and MAX_WRITES_PER_SECOND. */
+    public Hub(StaffStore store, int storeThreads, int historySize, int retryTableSize, FrameEncoder encoder,
+               Metrics metrics, String serverVersion, int maxRows, double maxWritesPerSecond) {
+        this(store, storeThreads, historySize, retryTableSize, encoder, metrics, serverVersion,
+                new WriteLimits(maxRows, maxWritesPerSecond));
+    }
+
+    private Hub(StaffStore store, int storeThreads, int historySize, int retryTableSize, FrameEncoder encoder,
+                Metrics metrics, String serverVersion, WriteLimits limits) {
+        this.limits = limits;
         this.store = store;
         this.lanes = new StoreLanes(storeThreads);
         this.encoder = encoder;
@@ -91,6 +118,9 @@ public final class Hub implements Runnable, CommitListener {
 
     /** Queues an event for the hub; never blocks. */
     public void submit(HubEvent event) {
+        if (events.isEmpty()) {
+            waitingSinceNanos = System.nanoTime();
+        }
         events.add(event);
     }
 
@@ -106,6 +136,28 @@ public final class Hub implements Runnable, CommitListener {
 
     public HubStatus status() {
         return status;
+    }
+
+    /**
+     * How long the hub has had work and made no progress with it, in milliseconds: 0 while it is
+     * keeping up or has nothing to do. Working, it is judged by when it last started an event (one
+     * event that takes seconds is a stall); waiting, by how long an event has waited unseen (a hub
+     * thread that is blocked or stopped). Any thread may ask; {@code /ready} does.
+     */
+    public long stalledMillis() {
+        long now = System.nanoTime();
+        long since;
+        if (idle) {
+            if (events.isEmpty()) {
+                return 0;
+            }
+            long progress = lastProgressNanos;
+            long waiting = waitingSinceNanos;
+            since = waiting - progress > 0 ? waiting : progress;
+        } else {
+            since = lastProgressNanos;
+        }
+        return Math.max(0, (now - since) / 1_000_000);
     }
 
     /** Stops taking store work, lets it finish, then stops the hub after what is queued. */
@@ -124,40 +176,106 @@ public final class Hub implements Runnable, CommitListener {
         List<HubEvent> turn = new ArrayList<>(MAX_EVENTS_PER_TURN);
         while (true) {
             try {
+                lastProgressNanos = System.nanoTime();
+                idle = true;
                 turn.add(events.take());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             }
+            lastProgressNanos = System.nanoTime(); // before idle turns false: a reader seeing false sees this too
+            idle = false;
             // Take whatever else is already waiting: its frames leave together (see Outbox).
             events.drainTo(turn, MAX_EVENTS_PER_TURN - 1);
             for (HubEvent event : turn) {
+                lastProgressNanos = System.nanoTime();
                 if (event instanceof Shutdown shutdown) {
-                    outbox.flush();
+                    outbox.flush(this::sendFailed);
                     publishStatus(false);
                     shutdown.done().countDown();
                     return;
                 }
                 try {
                     handle(event);
-                } catch (RuntimeException e) {
+                } catch (Throwable failure) {
                     // A bug in one event must not stop every client's updates.
-                    LOG.log(Level.SEVERE, "hub failed to handle " + event.getClass().getSimpleName(), e);
+                    failed(event, failure);
                 }
             }
             turn.clear();
-            outbox.flush();
+            lastProgressNanos = System.nanoTime();
+            outbox.flush(this::sendFailed);
             publishStatus(true);
         }
         publishStatus(false);
     }
 
+    /**
+     * One event failed (a bug, or an Error such as a StackOverflowError): it fails alone. Its
+     * requester, if it has one, gets INTERNAL; a change that failed here never reached the store
+     * (every step after handing it over settles it itself). Out of memory is the exception: the
+     * process cannot be trusted any more, and the error goes on to end it (see FatalErrors).
+     */
+    private void failed(HubEvent event, Throwable failure) {
+        if (failure instanceof OutOfMemoryError outOfMemory) {
+            throw outOfMemory;
+        }
+        LOG.log(Level.SEVERE, "hub failed to handle " + event.getClass().getSimpleName() + "; it fails alone and the"
+                + " hub goes on", failure);
+        metrics.hubEventFailed();
+        String message = "the server failed to process this message (logged as a server error); nothing was applied";
+        if (event instanceof MutationRequested request) {
+            if (request.mutation() instanceof CreateStaff create) {
+                limits.settled(create.staffId());
+            }
+            refuse(request.client(), request.origin(), new MutationResult.Rejected(ErrorCode.INTERNAL, message,
+                    request.mutation().staffId(), null));
+        } else if (event instanceof SyncRequested sync) {
+            sendInternalError(sync.client(), sync.inReplyTo());
+        } else if (event instanceof AllPeriodsRequested all) {
+            sendInternalError(all.client(), all.inReplyTo());
+        } else if (event instanceof Register register) {
+            // Without its CONNECTION_ACK the client cannot know where it stands: let it reconnect.
+            register.client().failed("the server failed to register the connection");
+        }
+    }
+
+    private void sendInternalError(Client client, Long inReplyTo) {
+        send(client, MessageType.ERROR, ServerMessages.error(ErrorCode.INTERNAL,
+                "the server failed to answer this request (logged as a server error); ask again", null, null,
+                sequence, inReplyTo));
+        metrics.error(ErrorCode.INTERNAL);
+    }
+
+    /**
+     * Handing a client its frames failed: it has missed them, so it must not go on as if it had
+     * not. It is closed, reconnects and catches up; the others are not affected.
+     */
+    private void sendFailed(Client client, Throwable failure) {
+        if (failure instanceof OutOfMemoryError outOfMemory) {
+            throw outOfMemory;
+        }
+        LOG.log(Level.SEVERE, "sending to " + client.connectionId() + " failed; closing it", failure);
+        metrics.hubEventFailed();
+        clients.remove(client.connectionId());
+        try {
+            client.failed("the server failed to send to this connection");
+        } catch (RuntimeException closeFailed) {
+            LOG.log(Level.WARNING, "closing " + client.connectionId() + " failed too", closeFailed);
+        }
+    }
+
     /** The {@code select}: one case per kind of event. */
     private void handle(HubEvent event) {
         if (event instanceof Register register) {
-            onRegister(register.client());
+            onRegister(register.client(), clients);
+        } else if (event instanceof RegisterAwaitingAuth register) {
+            onRegister(register.client(), awaitingAuth);
+        } else if (event instanceof Authenticated authenticated) {
+            onAuthenticated(authenticated);
         } else if (event instanceof Unregister unregister) {
             clients.remove(unregister.client().connectionId());
+            awaitingAuth.remove(unregister.client().connectionId());
         } else if (event instanceof MutationRequested request) {
             onMutationRequested(request);
         } else if (event instanceof MutationRejected rejected) {
@@ -175,20 +293,33 @@ public final class Hub implements Runnable, CommitListener {
         }
     }
 
-    private void onRegister(Client client) {
+    private void onRegister(Client client, Map<String, Client> into) {
         if (client.isClosed()) {
             return; // it closed before the hub heard of it: its Unregister has already passed
         }
-        clients.put(client.connectionId(), client);
+        into.put(client.connectionId(), client);
         send(client, MessageType.CONNECTION_ACK,
                 ServerMessages.connectionAck(client.connectionId(), epoch, sequence, serverVersion));
+    }
+
+    /** AUTH_OK marks the point from which the client receives events: its sequenceNumber is the last one before. */
+    private void onAuthenticated(Authenticated event) {
+        Client client = event.client();
+        Client waiting = awaitingAuth.remove(client.connectionId());
+        if (waiting != null) {
+            clients.put(client.connectionId(), waiting);
+        } else if (!clients.containsKey(client.connectionId())) {
+            return; // closed meanwhile
+        }
+        send(client, MessageType.AUTH_OK,
+                ServerMessages.authOk(event.role(), event.subject(), event.expiresAt(), sequence, event.inReplyTo()));
     }
 
     private void onMutationRequested(MutationRequested request) {
         Client client = request.client();
         Origin origin = request.origin();
         if (origin.clientSequence() != null) {
-            RetryTable.Key key = new RetryTable.Key(origin.clientId(), origin.clientSequence());
+            RetryTable.Key key = RetryTable.Key.of(origin);
             Object known = retries.lookup(key);
             if (known != null && !RetryTable.isSameMessage(known, origin.fingerprint())) {
                 refuseReusedSequence(client, origin);
@@ -206,11 +337,18 @@ public final class Hub implements Runnable, CommitListener {
                 metrics.retryAnswered();
                 return;
             }
-            retries.markPending(key, origin.fingerprint());
+        }
+        MutationResult.Rejected overLimit = limits.admit(request.mutation(), rows.size());
+        if (overLimit != null) {
+            refuse(client, origin, overLimit);
+            return;
+        }
+        if (origin.clientSequence() != null) {
+            retries.markPending(RetryTable.Key.of(origin), origin.fingerprint());
         }
         boolean queued = lanes.submit(request.mutation().staffId(), () -> applyOnLane(request));
         if (!queued) {
-            onMutationRejected(new MutationRejected(client, origin,
+            onMutationRejected(new MutationRejected(client, origin, request.mutation(),
                     MutationResult.unavailable(request.mutation().staffId(), "the server is shutting down")));
         }
     }
@@ -233,13 +371,16 @@ public final class Hub implements Runnable, CommitListener {
         MutationResult result;
         try {
             result = store.apply(request.mutation(), request.origin());
-        } catch (RuntimeException e) {
+        } catch (OutOfMemoryError e) {
+            throw e; // ends the process: see FatalErrors
+        } catch (Throwable e) {
+            // Any other failure (an Error included) fails this change alone; the lane and its client go on.
             LOG.log(Level.SEVERE, "store failed on " + request.mutation().getClass().getSimpleName(), e);
             result = new MutationResult.Rejected(ErrorCode.INTERNAL, "the server failed to process the change",
                     request.mutation().staffId(), null);
         }
         if (result instanceof MutationResult.Rejected rejected) {
-            submit(new MutationRejected(request.client(), request.origin(), rejected));
+            submit(new MutationRejected(request.client(), request.origin(), request.mutation(), rejected));
         } else if (result instanceof MutationResult.Repeated repeated) {
             submit(new OriginalFound(request.client(), request.origin(), repeated.original()));
         } else {
@@ -248,22 +389,29 @@ public final class Hub implements Runnable, CommitListener {
     }
 
     private void onMutationRejected(MutationRejected event) {
-        MutationResult.Rejected rejection = event.rejection();
-        Long inReplyTo = event.origin().clientSequence();
+        if (event.mutation() instanceof CreateStaff) {
+            limits.settled(event.mutation().staffId());
+        }
+        refuse(event.client(), event.origin(), event.rejection());
+    }
+
+    /** The refusal to the requester and to any retry of it that was waiting. */
+    private void refuse(Client requester, Origin origin, MutationResult.Rejected rejection) {
+        Long inReplyTo = origin.clientSequence();
         String json = ServerMessages.error(rejection.code(), rejection.message(), rejection.staffId(),
                 rejection.current(), sequence, inReplyTo);
         Frame frame = encoder.encode(json);
         List<Client> told = new ArrayList<>();
-        told.add(event.client());
+        told.add(requester);
         if (inReplyTo != null) {
-            told.addAll(retries.rejected(new RetryTable.Key(event.origin().clientId(), inReplyTo)));
+            told.addAll(retries.rejected(RetryTable.Key.of(origin)));
         }
         for (Client client : told) {
             outbox.send(client, frame);
             metrics.sent(MessageType.ERROR, 1);
             metrics.error(rejection.code());
         }
-        event.client().mutationSettled();
+        requester.mutationSettled();
         for (Client waiter : told.subList(1, told.size())) {
             waiter.mutationSettled();
         }
@@ -280,7 +428,7 @@ public final class Hub implements Runnable, CommitListener {
         told.add(found.client());
         Long clientSequence = found.origin().clientSequence();
         if (clientSequence != null) {
-            told.addAll(retries.committed(new RetryTable.Key(found.origin().clientId(), clientSequence), frame,
+            told.addAll(retries.committed(RetryTable.Key.of(found.origin()), frame,
                     found.original().origin().fingerprint()));
         }
         for (Client client : told) {
@@ -301,14 +449,16 @@ public final class Hub implements Runnable, CommitListener {
         } else {
             rows.put(row.id(), row);
         }
+        if (event.kind() == ChangeEvent.Kind.CREATE) {
+            limits.settled(row.id()); // the create's slot is now a stored row
+        }
         Frame frame = encoder.encode(ServerMessages.event(event));
         history.add(sequence, frame);
         outbox.broadcast(clients.values(), frame);
         metrics.broadcast(event.kind().wireType, clients.size());
         Origin origin = event.origin();
         if (origin != null && origin.clientSequence() != null) {
-            List<Client> waiting = retries.committed(
-                    new RetryTable.Key(origin.clientId(), origin.clientSequence()), frame, origin.fingerprint());
+            List<Client> waiting = retries.committed(RetryTable.Key.of(origin), frame, origin.fingerprint());
             // Waiting retries are connected clients: the broadcast above was their answer.
             waiting.forEach(Client::mutationSettled);
         }
@@ -330,8 +480,7 @@ public final class Hub implements Runnable, CommitListener {
             history.add(event.sequence(), frame);
             Origin origin = event.origin();
             if (origin != null && origin.clientSequence() != null) {
-                retries.committed(new RetryTable.Key(origin.clientId(), origin.clientSequence()), frame,
-                        origin.fingerprint());
+                retries.committed(RetryTable.Key.of(origin), frame, origin.fingerprint());
             }
         }
         LOG.info("store " + store.kind() + " loaded: " + rows.size() + " rows, epoch " + epoch
@@ -398,6 +547,6 @@ public final class Hub implements Runnable, CommitListener {
     }
 
     private void publishStatus(boolean running) {
-        status = new HubStatus(running, loaded, clients.size(), epoch, sequence, rows.size());
+        status = new HubStatus(running, loaded, clients.size() + awaitingAuth.size(), epoch, sequence, rows.size());
     }
 }

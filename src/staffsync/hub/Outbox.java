@@ -31,15 +31,27 @@ final class Outbox {
         }
     }
 
+    /** What to do about a client whose send threw: the others still get theirs. */
+    interface SendFailure {
+        void failed(Client client, Throwable failure);
+    }
+
     /** Hands every client its frames, joined, then starts a new turn. */
-    void flush() {
-        for (Map.Entry<Client, List<Frame>> entry : pending.entrySet()) {
-            List<Frame> frames = entry.getValue();
-            entry.getKey().send(frames.size() == 1 ? frames.get(0) : joined(frames));
+    void flush(SendFailure onFailure) {
+        try {
+            for (Map.Entry<Client, List<Frame>> entry : pending.entrySet()) {
+                List<Frame> frames = entry.getValue();
+                try {
+                    entry.getKey().send(frames.size() == 1 ? frames.get(0) : joined(frames));
+                } catch (Throwable failure) {
+                    onFailure.failed(entry.getKey(), failure);
+                }
+            }
+        } finally {
+            pending.clear();
+            broadcasts.clear();
+            joinedBroadcasts = null;
         }
-        pending.clear();
-        broadcasts.clear();
-        joinedBroadcasts = null;
     }
 
     private Frame joined(List<Frame> frames) {

@@ -27,6 +27,12 @@ public final class Metrics {
     private final LongAdder handshakesReaped = new LongAdder();
     private final LongAdder writeDemandRepairs = new LongAdder();
     private final LongAdder socketWrites = new LongAdder();
+    private final LongAdder hubFailures = new LongAdder();
+    /** Access control (issue 11): by outcome or reason label; never a token. */
+    private final ConcurrentHashMap<String, LongAdder> tokensChecked = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LongAdder> jwksFetches = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LongAdder> writesRefused = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LongAdder> handshakesRefused = new ConcurrentHashMap<>();
     /** Keyed by the rendered label set, e.g. {@code method="GET",outcome="2xx"}. */
     private final ConcurrentHashMap<String, LongAdder> supabaseRequests = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> supabaseNanos = new ConcurrentHashMap<>();
@@ -76,6 +82,11 @@ public final class Metrics {
         handshakesReaped.increment();
     }
 
+    /** The hub failed one event, or handing one client its frames: see Hub.failed. */
+    public void hubEventFailed() {
+        hubFailures.increment();
+    }
+
     /** One HTTP exchange with Supabase (see {@code RequestObserver}). */
     public void supabaseRequest(String method, String outcome, long nanos) {
         count(supabaseRequests, "method=\"" + method + "\",outcome=\"" + outcome + "\"", 1);
@@ -90,6 +101,25 @@ public final class Metrics {
 
     public void writeDemandRepaired() {
         writeDemandRepairs.increment();
+    }
+
+    /** One access token checked: {@code accepted}, or the reason it was refused. */
+    public void tokenChecked(String outcome) {
+        count(tokensChecked, outcome, 1);
+    }
+
+    public void jwksFetched(boolean ok) {
+        count(jwksFetches, ok ? "ok" : "error", 1);
+    }
+
+    /** A STAFF_* message refused before the store: {@code read_only}, {@code reader}, {@code unauthenticated}. */
+    public void writeRefused(String reason) {
+        count(writesRefused, reason, 1);
+    }
+
+    /** A WebSocket handshake refused by an access check: {@code unauthorized} (401), {@code origin} (403). */
+    public void handshakeRefused(String reason) {
+        count(handshakesRefused, reason, 1);
     }
 
     private static void count(ConcurrentHashMap<String, LongAdder> map, String key, long amount) {
@@ -126,6 +156,20 @@ public final class Metrics {
         counter(out, "staffsync_write_demand_repairs_total",
                 "Queued frames found without write interest (a Java-WebSocket race) and demanded again.",
                 writeDemandRepairs.sum());
+        counter(out, "staffsync_hub_failures_total",
+                "Hub events that failed (a server bug, logged) and sends to a client that threw; the hub went on.",
+                hubFailures.sum());
+        labelled(out, "staffsync_writes_refused_total",
+                "STAFF_* messages refused before the store, by reason (read_only, reader, unauthenticated).",
+                "reason", writesRefused);
+        labelled(out, "staffsync_tokens_checked_total",
+                "Access tokens checked (handshake and AUTH), by outcome: accepted or the reason refused.", "outcome",
+                tokensChecked);
+        labelled(out, "staffsync_jwks_fetches_total", "Fetches of the project's JWKS, by outcome.", "outcome",
+                jwksFetches);
+        labelled(out, "staffsync_handshakes_refused_total",
+                "WebSocket handshakes refused by an access check, by reason (unauthorized: 401, origin: 403).",
+                "reason", handshakesRefused);
         if (!supabaseRequests.isEmpty()) {
             header(out, "staffsync_supabase_requests_total", "HTTP exchanges with Supabase, by method and outcome.",
                     "counter");

@@ -42,4 +42,11 @@ class MakefileTest {
         assertEquals(1, question("src/staffsync/Main.java"));
         assertEquals(1, question("deps.lock"));
     }
+
+    @Test
+    void aChangedBoardFileMakesMakeRunBuildFirst() throws Exception {
+        // The live board's files are packed into the jar: the page served must be the one on disk.
+        assertEquals(1, question("clients/board/board.js"));
+        assertEquals(1, question("clients/js/staff-sync.js"));
+    }
 }

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import staffsync.metrics.Metrics;
 import staffsync.protocol.ClientRequest.CreateStaff;
+import staffsync.protocol.ClientRequest.SyncRequest;
 import staffsync.protocol.ClientRequest.Mutation;
 import staffsync.protocol.Origin;
 import staffsync.protocol.StaffFields;
@@ -51,10 +52,11 @@ class HubTest {
         }
     }
 
-    static final class RecordingClient implements Client {
+    static class RecordingClient implements Client {
         final String id;
         final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
         final AtomicInteger settled = new AtomicInteger();
+        final BlockingQueue<String> failures = new LinkedBlockingQueue<>();
 
         RecordingClient(String id) { this.id = id; }
         @Override public String connectionId() { return id; }
@@ -66,6 +68,7 @@ class HubTest {
         }
         @Override public void mutationSettled() { settled.incrementAndGet(); }
         @Override public boolean isClosed() { return false; }
+        @Override public void failed(String reason) { failures.add(reason); }
 
         String next() throws InterruptedException {
             String frame = frames.poll(5, TimeUnit.SECONDS);
@@ -76,9 +79,16 @@ class HubTest {
         }
     }
 
+    static Frame lines(String json) {
+        return new Frame((json + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
     Hub startHub(StaffStore store) {
-        hub = new Hub(store, 4, 100, 100, json -> new Frame((json + "\n").getBytes(StandardCharsets.UTF_8)),
-                new Metrics(), "test");
+        return startHub(store, HubTest::lines);
+    }
+
+    Hub startHub(StaffStore store, FrameEncoder encoder) {
+        hub = new Hub(store, 4, 100, 100, encoder, new Metrics(), "test");
         hubThread = new Thread(hub, "hub");
         hubThread.start();
         store.start(hub);
@@ -155,5 +165,87 @@ class HubTest {
         assertTrue(stays.next().contains("STAFF_CREATE"));
         gone.next(); // its CONNECTION_ACK
         assertEquals(0, gone.frames.size());
+    }
+
+    @Test
+    void anErrorWhileAnsweringOneRequestFailsItAloneWithInternalAndTheHubGoesOn() throws Exception {
+        // Building this one reply throws an Error (a StackOverflowError stands for any bug deep in it).
+        startHub(new MemoryStore(), json -> {
+            if (json.contains("\"SYNC_RESPONSE\"")) {
+                throw new StackOverflowError("while encoding a snapshot");
+            }
+            return lines(json);
+        });
+        RecordingClient client = new RecordingClient("c1");
+        hub.submit(new HubEvent.Register(client));
+        client.next();
+        hub.submit(new HubEvent.SyncRequested(client, new SyncRequest(null, null, null), 5L));
+        String error = client.next();
+        assertTrue(error.contains("\"code\":\"INTERNAL\"") && error.contains("\"inReplyTo\":5"), error);
+
+        hub.submit(new HubEvent.MutationRequested(client, new Origin("c1", 6L), create("after")));
+        assertTrue(client.next().contains("\"STAFF_CREATE\""), "the hub still handles events");
+        assertTrue(hub.status().running());
+    }
+
+    @Test
+    void aClientWhoseSendThrowsIsClosedAndTheOthersKeepReceiving() throws Exception {
+        startHub(new MemoryStore());
+        RecordingClient broken = new RecordingClient("broken") {
+            @Override public void send(Frame frame) {
+                throw new IllegalStateException("this connection's queue is broken");
+            }
+        };
+        RecordingClient healthy = new RecordingClient("healthy");
+        hub.submit(new HubEvent.Register(broken));
+        hub.submit(new HubEvent.Register(healthy));
+        healthy.next();
+        String reason = broken.failures.poll(5, TimeUnit.SECONDS);
+        assertTrue(reason != null, "the broken client was told to close");
+
+        hub.submit(new HubEvent.MutationRequested(healthy, new Origin("healthy", 1L), create("x")));
+        assertTrue(healthy.next().contains("\"STAFF_CREATE\""), "the hub still broadcasts");
+        assertEquals(0, broken.failures.size(), "the closed client is not sent to again");
+    }
+
+    @Test
+    void aStoreCallThatThrowsAnErrorFailsThatChangeWithInternalAndTheLaneGoesOn() throws Exception {
+        MemoryStore inner = new MemoryStore();
+        StaffStore failing = new StaffStore() {
+            @Override public String kind() { return "failing"; }
+            @Override public void start(CommitListener listener) { inner.start(listener); }
+            @Override public StoreHealth health() { return inner.health(); }
+            @Override public void close() { inner.close(); }
+            @Override public MutationResult apply(Mutation mutation, Origin origin) {
+                if (mutation.staffId().equals("bad")) {
+                    throw new AssertionError("a bug in the store");
+                }
+                return inner.apply(mutation, origin);
+            }
+        };
+        // One lane, so the change after the failure runs on the lane that failed.
+        hub = new Hub(failing, 1, 100, 100, HubTest::lines, new Metrics(), "test");
+        hubThread = new Thread(hub, "hub");
+        hubThread.start();
+        failing.start(hub);
+        RecordingClient client = new RecordingClient("c1");
+        hub.submit(new HubEvent.Register(client));
+        client.next();
+        hub.submit(new HubEvent.MutationRequested(client, new Origin("c1", 1L), create("bad")));
+        String error = client.next();
+        assertTrue(error.contains("\"code\":\"INTERNAL\"") && error.contains("\"inReplyTo\":1"), error);
+        hub.submit(new HubEvent.MutationRequested(client, new Origin("c1", 2L), create("good")));
+        assertTrue(client.next().contains("\"STAFF_CREATE\""));
+        // The lane settles a change after the store returns, which may be after its broadcast arrived.
+        awaitSettled(client, 2);
+    }
+
+    /** Waits (up to 5 s) until the client's changes settled count reaches the expected number. */
+    private static void awaitSettled(RecordingClient client, int expected) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (client.settled.get() != expected && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(expected, client.settled.get(), "changes settled");
     }
 }

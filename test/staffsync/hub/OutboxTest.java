@@ -16,7 +16,13 @@ class OutboxTest {
         @Override public void send(Frame frame) { received.add(frame); }
         @Override public boolean isClosed() { return false; }
         @Override public void mutationSettled() { }
+        @Override public void failed(String reason) { throw new AssertionError("failed: " + reason); }
     }
+
+    /** These tests' clients never fail to take their frames. */
+    static final Outbox.SendFailure UNEXPECTED = (client, failure) -> {
+        throw new AssertionError("sending to " + client.connectionId() + " failed", failure);
+    };
 
     static Frame frame(int... bytes) {
         byte[] wire = new byte[bytes.length];
@@ -32,7 +38,7 @@ class OutboxTest {
         Sink client = new Sink();
         outbox.send(client, frame(1, 2));
         outbox.send(client, frame(3));
-        outbox.flush();
+        outbox.flush(UNEXPECTED);
         assertEquals(1, client.received.size());
         assertArrayEquals(new byte[] {1, 2, 3}, client.received.get(0).wire());
     }
@@ -43,7 +49,7 @@ class OutboxTest {
         Sink client = new Sink();
         Frame only = frame(9);
         outbox.send(client, only);
-        outbox.flush();
+        outbox.flush(UNEXPECTED);
         assertSame(only, client.received.get(0));
     }
 
@@ -56,7 +62,7 @@ class OutboxTest {
         outbox.broadcast(List.of(a, b), frame(1));
         outbox.send(late, frame(7)); // e.g. its CONNECTION_ACK
         outbox.broadcast(List.of(a, b, late), frame(2));
-        outbox.flush();
+        outbox.flush(UNEXPECTED);
         assertSame(a.received.get(0), b.received.get(0));
         assertArrayEquals(new byte[] {1, 2}, a.received.get(0).wire());
         assertArrayEquals(new byte[] {7, 2}, late.received.get(0).wire());
@@ -67,8 +73,29 @@ class OutboxTest {
         Outbox outbox = new Outbox();
         Sink client = new Sink();
         outbox.send(client, frame(1));
-        outbox.flush();
-        outbox.flush();
+        outbox.flush(UNEXPECTED);
+        outbox.flush(UNEXPECTED);
         assertEquals(1, client.received.size());
+    }
+
+    @Test
+    void aClientWhoseSendThrowsIsReportedAndTheOthersStillGetTheirFrames() {
+        Outbox outbox = new Outbox();
+        Sink before = new Sink();
+        Client broken = new Client() {
+            @Override public String connectionId() { return "broken"; }
+            @Override public void send(Frame frame) { throw new StackOverflowError("in send"); }
+            @Override public boolean isClosed() { return false; }
+            @Override public void mutationSettled() { }
+            @Override public void failed(String reason) { }
+        };
+        Sink after = new Sink();
+        Frame event = frame(7);
+        outbox.broadcast(List.of(before, broken, after), event);
+        List<String> reported = new ArrayList<>();
+        outbox.flush((client, failure) -> reported.add(client.connectionId() + ": " + failure.getMessage()));
+        assertEquals(List.of("broken: in send"), reported);
+        assertSame(event, before.received.get(0));
+        assertSame(event, after.received.get(0));
     }
 }

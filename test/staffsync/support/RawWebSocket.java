@@ -6,6 +6,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
@@ -44,6 +45,15 @@ public final class RawWebSocket implements AutoCloseable {
     /** A socket to the port, with nothing sent yet. */
     public static RawWebSocket connect(int port) throws IOException {
         Socket socket = new Socket("127.0.0.1", port);
+        socket.setSoTimeout(15_000);
+        return new RawWebSocket(socket);
+    }
+
+    /** A socket to the port from the given local address (any 127.x.y.z is this machine), nothing sent yet. */
+    public static RawWebSocket connectFrom(String localAddress, int port) throws IOException {
+        Socket socket = new Socket();
+        socket.bind(new InetSocketAddress(localAddress, 0));
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 15_000);
         socket.setSoTimeout(15_000);
         return new RawWebSocket(socket);
     }

@@ -45,9 +45,26 @@ public final class ServerProcess implements AutoCloseable {
         return Path.of(System.getProperty("staffsync.jar", "build/staff-sync.jar")).toAbsolutePath();
     }
 
+    /**
+     * How the server's JVM is started: its options, and an open-files limit for the process (set
+     * with the shell's {@code ulimit -n}, soft and hard; 0 keeps the inherited one).
+     */
+    public record Jvm(List<String> options, int openFilesLimit) {
+        public static final Jvm DEFAULT = new Jvm(List.of("-Xmx256m"), 0);
+
+        public Jvm {
+            options = List.copyOf(options);
+        }
+    }
+
     /** Starts the server on free loopback ports with an in-memory store, plus the given variables. */
     public static ServerProcess start(Map<String, String> env) throws IOException, InterruptedException {
-        ServerProcess server = launch(env);
+        return start(env, Jvm.DEFAULT);
+    }
+
+    /** As {@link #start(Map)}, in a JVM started the given way. */
+    public static ServerProcess start(Map<String, String> env, Jvm jvm) throws IOException, InterruptedException {
+        ServerProcess server = launch(env, jvm);
         if (!server.bound.await(30, TimeUnit.SECONDS)) {
             String log = server.log();
             server.close();
@@ -62,7 +79,18 @@ public final class ServerProcess implements AutoCloseable {
 
     /** Starts the process without waiting for it to bind (for startup-failure tests). */
     public static ServerProcess launch(Map<String, String> env, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-jar", jar().toString()));
+        return launch(env, Jvm.DEFAULT, args);
+    }
+
+    public static ServerProcess launch(Map<String, String> env, Jvm jvm, String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        if (jvm.openFilesLimit() > 0) {
+            // The shell sets the limit and then becomes the JVM (exec): the process is still the server.
+            command.addAll(List.of("bash", "-c", "ulimit -n " + jvm.openFilesLimit() + " && exec \"$@\"", "bash"));
+        }
+        command.add(javaBinary());
+        command.addAll(jvm.options());
+        command.addAll(List.of("-jar", jar().toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         Map<String, String> environment = builder.environment();

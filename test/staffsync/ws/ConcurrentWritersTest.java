@@ -37,7 +37,8 @@ class ConcurrentWritersTest {
         long seed = Long.getLong("seed", System.nanoTime());
         System.out.println("ConcurrentWritersTest seed=" + seed + " (replay with: make test SEED=" + seed
                 + " TESTS=\"--select-class " + ConcurrentWritersTest.class.getName() + "\")");
-        try (ServerProcess server = ServerProcess.start()) {
+        // As fast as they can: far over the server-wide write rate meant for people.
+        try (ServerProcess server = ServerProcess.start(Map.of("MAX_WRITES_PER_SECOND", "1000000"))) {
             List<WsClient> clients = new ArrayList<>();
             for (int i = 0; i < CLIENTS; i++) {
                 WsClient client = WsClient.connect(server.wsUri(), "writer-" + i);

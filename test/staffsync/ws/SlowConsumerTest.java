@@ -16,7 +16,7 @@ class SlowConsumerTest {
     @Test
     void aClientThatStopsReadingIsDroppedWith1013WhileOthersReceiveEveryEvent() throws Exception {
         try (ServerProcess server = ServerProcess.start(Map.of("OUTBOUND_LIMIT_BYTES", "262144", "SOCKET_SEND_BUFFER_BYTES", "16384",
-                "RATE_LIMIT_PER_SECOND", "100000", "RATE_LIMIT_BURST", "100000"));
+                "RATE_LIMIT_PER_SECOND", "100000", "RATE_LIMIT_BURST", "100000", "MAX_WRITES_PER_SECOND", "1000000"));
              WsClient writer = WsClient.connect(server.wsUri(), "writer");
              WsClient healthy = WsClient.connect(server.wsUri(), "healthy");
              WsClient slow = WsClient.connect(server.wsUri(), "slow")) {

@@ -30,7 +30,7 @@ import java.util.stream.Stream;
  *
  * <p>Settings come from system properties (bench/bench.sh sets them): bench.jar, bench.jvmFlags,
  * bench.go, bench.nodeDir, bench.out, bench.quick, bench.runs, bench.scenarios, bench.servers,
- * bench.storeBenchCp.
+ * bench.storeBenchCp, bench.auth (jwt or rs256: scenario (c) also as staff-sync/jwt, tokens ES256 or RS256).
  */
 public final class Bench {
     static final String OURS = "staff-sync";
@@ -43,6 +43,8 @@ public final class Bench {
     static final String OURS_REDIS = "staff-sync/redis";
     /** Scenario (f): two instances through Redis, every other connection on the second one. */
     static final String OURS_TWO = "staff-sync/2x-redis";
+    /** staff-sync with AUTH_MODE=jwt, each connection with its own ES256 token (BENCH_AUTH=jwt, scenario (c)). */
+    static final String OURS_JWT = "staff-sync/jwt";
 
     private final boolean quick = Boolean.getBoolean("bench.quick");
     private final int runs = Integer.getInteger("bench.runs", quick ? 1 : 3);
@@ -50,6 +52,11 @@ public final class Bench {
     private final List<String> servers = List.of(System.getProperty("bench.servers", OURS + "," + GO + "," + NODE).split(","));
     private final String scenarios = System.getProperty("bench.scenarios", "abcdef");
     private final long clockTicks = clockTicks();
+    /** bench.auth: off, jwt (ES256 tokens) or rs256. */
+    private final String authMode = System.getProperty("bench.auth", "off");
+    private final boolean compareJwt = authMode.equals("jwt") || authMode.equals("rs256");
+    /** Made on first use by a staff-sync/jwt run; main thread only. */
+    private BenchAuth auth;
     private int runCounter;
 
     /** {@code store}: the store staff-sync runs on in this scenario (memory or file). */
@@ -115,6 +122,10 @@ public final class Bench {
                     // Also the durable store, for the record: one publisher's updates to one row are fsync-bound.
                     these.add(these.indexOf(OURS) + 1, OURS_FILE);
                 }
+                if (compareJwt && template.id().equals("c") && servers.contains(OURS)) {
+                    // The cost of authentication: the same connects, each with a token to verify.
+                    these.add(these.indexOf(OURS) + 1, OURS_JWT);
+                }
                 for (String server : these) {
                     RunResult result = runOne(template, server, r);
                     results.add(result);
@@ -153,6 +164,9 @@ public final class Bench {
         Chart.draw(results, scenarioInfo, out.resolve("latency.png"), (String) report.get("date"));
         System.out.println("wrote " + out.resolve("results.json") + ", " + out.resolve("results.md") + ", "
                 + out.resolve("latency.png"));
+        if (auth != null) {
+            auth.close();
+        }
     }
 
     // ---- one run ----
@@ -172,6 +186,10 @@ public final class Bench {
         Files.createDirectories(out.resolve("logs"));
         Path log = out.resolve("logs").resolve(template.id() + "-" + server.replace('/', '-') + "-" + run + ".log");
         String store = server.equals(OURS_FILE) ? "file" : template.store();
+        if (server.equals(OURS_JWT) && auth == null) {
+            auth = new BenchAuth(authMode.equals("rs256"));
+            auth.tokens(t.subscribers() + t.publishers()); // signed now, outside every run's timing
+        }
         List<Process> helpers = new ArrayList<>(); // scenario (f): the stand-in and redis-server
         List<Process> instances = new ArrayList<>();
         String loadBefore = Files.readString(Path.of("/proc/loadavg")).trim();
@@ -189,6 +207,8 @@ public final class Bench {
             }
             List<Long> pids = instances.stream().map(Process::pid).toList();
             long startCpu = cpuTicks(pids);
+            List<String> tokens = server.equals(OURS_JWT)
+                    ? auth.tokens(spec.subscribers() + spec.publishers()) : List.of();
             LoadGen gen = new LoadGen(spec, new LoadGen.Probe() {
                 @Override
                 public void measureStarted() {
@@ -201,7 +221,7 @@ public final class Bench {
                     cpu[1] = cpuTicks(pids);
                     selfStart[1] = cpuTicks(ProcessHandle.current().pid());
                 }
-            });
+            }, tokens);
             figures = gen.run();
             double measuredCpu = (cpu[1] - cpu[0]) / (double) clockTicks;
             double totalCpu = (cpuTicks(pids) - startCpu) / (double) clockTicks;
@@ -243,6 +263,8 @@ public final class Bench {
         env.put("RATE_LIMIT_PER_SECOND", "1000000000");
         env.put("RATE_LIMIT_BURST", "1000000000");
         env.put("MAX_PENDING_PER_CONNECTION", "1000000");
+        // ... and the server-wide write rate, which is sized for the file store and people, not a load test.
+        env.put("MAX_WRITES_PER_SECOND", "1000000000");
         // About 5 s of scenario (b)'s stream, so the slow consumer of (d) is dropped within the run.
         env.put("OUTBOUND_LIMIT_BYTES", "262144");
         // A bounded kernel buffer, so a slow reader meets OUTBOUND_LIMIT_BYTES within the run.
@@ -273,6 +295,9 @@ public final class Bench {
                 command.add("-jar");
                 command.add(System.getProperty("bench.jar", "build-bench/staff-sync.jar"));
                 builder.environment().putAll(oursEnvironment(port, data));
+                if (server.equals(OURS_JWT)) {
+                    builder.environment().putAll(auth.serverEnvironment());
+                }
                 builder.environment().put("STORE", store);
             }
             case GO -> {

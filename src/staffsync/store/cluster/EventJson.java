@@ -38,6 +38,9 @@ final class EventJson {
             if (origin.fingerprint() != null) {
                 from.addProperty("h", origin.fingerprint());
             }
+            if (origin.subject() != null) {
+                from.addProperty("s", origin.subject()); // the retry key's user: kept in Redis, never on the wire
+            }
             json.add("o", from);
         }
         return json.toString();
@@ -55,7 +58,7 @@ final class EventJson {
             if (json.has("o")) {
                 JsonObject from = json.getAsJsonObject("o");
                 origin = new Origin(from.get("c").getAsString(), from.has("n") ? from.get("n").getAsLong() : null,
-                        from.has("h") ? from.get("h").getAsString() : null);
+                        from.has("h") ? from.get("h").getAsString() : null, from.has("s") ? from.get("s").getAsString() : null);
             }
             return new ChangeEvent(sequence, ChangeEvent.Kind.valueOf(json.get("k").getAsString()),
                     row(json.getAsJsonObject("row")), fields, json.get("t").getAsString(), origin);

@@ -118,6 +118,9 @@ record Intent(String id, String instance, Origin origin, Kind kind, Long base, S
         if (origin.fingerprint() != null) {
             json.addProperty("h", origin.fingerprint());
         }
+        if (origin.subject() != null) {
+            json.addProperty("s", origin.subject());
+        }
         json.addProperty("k", kind.name());
         if (base != null) {
             json.addProperty("b", base);
@@ -146,7 +149,7 @@ record Intent(String id, String instance, Origin origin, Kind kind, Long base, S
                     ? (Object) entry.getValue().getAsLong() : entry.getValue().getAsString());
         }
         Origin origin = new Origin(json.get("c").getAsString(), json.has("n") ? json.get("n").getAsLong() : null,
-                json.has("h") ? json.get("h").getAsString() : null);
+                json.has("h") ? json.get("h").getAsString() : null, json.has("s") ? json.get("s").getAsString() : null);
         return new Intent(id, json.get("i").getAsString(), origin, Kind.valueOf(json.get("k").getAsString()),
                 json.has("b") ? json.get("b").getAsLong() : null, json.has("v") ? json.get("v").getAsString() : null,
                 values);

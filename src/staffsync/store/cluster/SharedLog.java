@@ -1,6 +1,8 @@
 package staffsync.store.cluster;
 
 import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -186,13 +188,23 @@ final class SharedLog {
         return key("intents:" + rowId);
     }
 
-    /** The number first: it has no colon, so no client id can make two keys collide. */
     private String retryKey(Origin origin) {
-        return key("retry:" + origin.clientSequence() + ":" + origin.clientId());
+        return key("retry:" + mutationKey(origin));
     }
 
     private String pendingKey(Origin origin) {
-        return key("pending:" + origin.clientSequence() + ":" + origin.clientId());
+        return key("pending:" + mutationKey(origin));
+    }
+
+    /**
+     * The hub's retry key in text: "{@code n:subject:clientId}". The number has no colon and the
+     * token's subject (empty without authentication) is percent-encoded, so neither can make two
+     * keys collide whatever the client id holds; with the subject in it, one user never reaches
+     * another's outcome.
+     */
+    private static String mutationKey(Origin origin) {
+        String subject = origin.subject() == null ? "" : URLEncoder.encode(origin.subject(), StandardCharsets.UTF_8);
+        return origin.clientSequence() + ":" + subject + ":" + origin.clientId();
     }
 
     private static boolean remembered(Origin origin) {

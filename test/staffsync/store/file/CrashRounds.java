@@ -36,6 +36,7 @@ final class CrashRounds {
         env.put("HISTORY_SIZE", "1000000"); // the audit replays everything since 0
         env.put("RATE_LIMIT_PER_SECOND", "100000");
         env.put("RATE_LIMIT_BURST", "100000");
+        env.put("MAX_WRITES_PER_SECOND", "1000000");
         this.seed = Long.getLong("staffsync.crash.seed", Long.getLong("seed", System.nanoTime()));
         this.random = new Random(seed);
         System.out.println(test.getSimpleName() + ": seed " + seed + " (replay with: make test SEED=" + seed
