@@ -311,4 +311,16 @@ class ClusterLedgerTest {
         MutationResult resent = b.store().apply(create("ada", "Ada"), new Origin("tab-1", 4L, "fingerprint-of-the-create"));
         assertInstanceOf(MutationResult.Repeated.class, resent);
     }
+
+    @Test
+    void theSameKeyFromAnotherUserIsItsOwnChangeOnEveryInstance() throws Exception {
+        Instance a = fixture.instance();
+        Instance b = fixture.instance();
+        applied(a.store().apply(create("ada", "Ada"), new Origin("tab-1", 4L, "fingerprint-a", "user-alice")));
+        ChangeEvent bobs = applied(b.store().apply(create("bob", "Bob"), new Origin("tab-1", 4L, "fingerprint-b", "user-bob")));
+        assertEquals("user-bob", bobs.origin().subject());
+        assertEquals(2, fixture.standIn.rows().size());
+        MutationResult alicesRetry = b.store().apply(create("ada", "Ada"), new Origin("tab-1", 4L, "fingerprint-a", "user-alice"));
+        assertEquals("user-alice", ((MutationResult.Repeated) alicesRetry).original().origin().subject());
+    }
 }
