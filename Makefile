@@ -58,6 +58,7 @@ JS_TESTS ?=
 # up and comes last, also when tests fail; then make exits non-zero if either runner failed.
 test:
 	./build.sh tests
+	bash test/ensure-redis-server.sh || echo "make test: going on without redis-server; the Redis tests will fail" >&2
 	@status=0; \
 	java $(if $(SEED),-Dseed=$(SEED)) $(TEST_JVM_FLAGS) -Dstaffsync.jar=$(JAR) -jar $(JUNIT) execute \
 	  --class-path "$$(cat $(BUILD_DIR)/test-classpath.txt)" $(TESTS) \

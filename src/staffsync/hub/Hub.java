@@ -20,6 +20,7 @@ import staffsync.hub.HubEvent.Committed;
 import staffsync.hub.HubEvent.Loaded;
 import staffsync.hub.HubEvent.MutationRejected;
 import staffsync.hub.HubEvent.MutationRequested;
+import staffsync.hub.HubEvent.OriginalFound;
 import staffsync.hub.HubEvent.Register;
 import staffsync.hub.HubEvent.RegisterAwaitingAuth;
 import staffsync.hub.HubEvent.ReplyWritten;
@@ -328,6 +329,8 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
             onMutationRejected(rejected);
         } else if (event instanceof Committed committed) {
             onCommitted(committed.event());
+        } else if (event instanceof OriginalFound found) {
+            onOriginalFound(found);
         } else if (event instanceof Loaded loadedEvent) {
             onLoaded(loadedEvent.state());
         } else if (event instanceof SyncRequested sync) {
@@ -431,6 +434,8 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
     private void settle(MutationRequested request, MutationResult result) {
         if (result instanceof MutationResult.Rejected rejected) {
             submit(new MutationRejected(request.client(), request.origin(), request.mutation(), rejected));
+        } else if (result instanceof MutationResult.Repeated repeated) {
+            submit(new OriginalFound(request.client(), request.origin(), repeated.original()));
         } else {
             request.client().mutationSettled();
         }
@@ -463,6 +468,27 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
         requester.mutationSettled();
         for (Client waiter : told.subList(1, told.size())) {
             waiter.mutationSettled();
+        }
+    }
+
+    /**
+     * A retry the hub had not recognised (its original went through another instance, or left
+     * the retry table) but the store did: the original event again, to the requester and to any
+     * retry of it waiting here, as for a retry found in the table.
+     */
+    private void onOriginalFound(OriginalFound found) {
+        Frame frame = encoder.encode(ServerMessages.event(found.original()));
+        List<Client> told = new ArrayList<>();
+        told.add(found.client());
+        Long clientSequence = found.origin().clientSequence();
+        if (clientSequence != null) {
+            told.addAll(retries.committed(RetryTable.Key.of(found.origin()), frame,
+                    found.original().origin().fingerprint()));
+        }
+        for (Client client : told) {
+            outbox.send(client, frame);
+            client.mutationSettled();
+            metrics.retryAnswered();
         }
     }
 
