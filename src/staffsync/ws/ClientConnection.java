@@ -43,8 +43,11 @@ import staffsync.metrics.Metrics;
 final class ClientConnection implements Client {
     private static final Logger LOG = Logger.getLogger(ClientConnection.class.getName());
 
-    /** PAUSED: the reply at the head waits for others it travels with (see Convoy); look again soon. */
-    enum WriteResult { EMPTY, BLOCKED, LIBRARY_BUSY, PAUSED, FAILED, HANDED_OVER, CLOSED }
+    /**
+     * PAUSED: the reply at the head waits for others it travels with (see Convoy); look again soon.
+     * MORE: a slice of a large reply went out and the socket would take more; write the others first.
+     */
+    enum WriteResult { EMPTY, BLOCKED, LIBRARY_BUSY, PAUSED, MORE, FAILED, HANDED_OVER, CLOSED }
 
     private final String id;
     private final SyncSocket socket;
@@ -241,6 +244,9 @@ final class ClientConnection implements Client {
                 }
                 if (blocked) {
                     return WriteResult.BLOCKED;
+                }
+                if (inFlightIsReply && inFlight.isEmpty()) {
+                    return WriteResult.MORE; // its turn is over: other connections' events go first
                 }
             }
         } catch (IOException e) {
