@@ -183,17 +183,8 @@ public final class BoardPage {
     }
 
     private static void plain(HttpExchange exchange, int status, String message) throws IOException {
-        byte[] bytes = (message + "\n").getBytes(StandardCharsets.UTF_8);
         securityHeaders(exchange.getResponseHeaders(), "default-src 'none'; frame-ancestors 'none'");
-        exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-        exchange.getResponseHeaders().set("Cache-Control", "no-store");
-        boolean head = exchange.getRequestMethod().equals("HEAD");
-        exchange.sendResponseHeaders(status, head ? -1 : bytes.length);
-        if (!head) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(bytes);
-            }
-        }
+        HttpEndpoints.respond(exchange, status, "text/plain; charset=utf-8", message + "\n");
     }
 
     private static Asset asset(String contentType, byte[] bytes) {

@@ -9,6 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -144,6 +145,24 @@ public final class ServerProcess implements AutoCloseable {
 
     public URI httpUri(String path) {
         return URI.create("http://127.0.0.1:" + httpPort + path);
+    }
+
+    /** A GET on the HTTP port ("/health", "/ready", ...). */
+    public HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(httpUri(path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Waits until /ready answers the status; fails with its last answer and the server's log after the timeout. */
+    public void awaitReady(int status, Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (get("/ready").statusCode() != status) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("/ready never answered " + status + ": " + get("/ready").body()
+                        + "\nlog:\n" + log());
+            }
+            Thread.sleep(50);
+        }
     }
 
     /** The server's /metrics text. */

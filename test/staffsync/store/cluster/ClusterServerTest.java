@@ -8,9 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -73,7 +70,7 @@ class ClusterServerTest {
         env.putAll(overrides);
         ServerProcess server = ServerProcess.start(env);
         opened.add(server);
-        awaitReady(server, 200);
+        server.awaitReady(200, Duration.ofSeconds(15));
         return server;
     }
 
@@ -82,22 +79,6 @@ class ClusterServerTest {
         opened.add(client);
         client.ack();
         return client;
-    }
-
-    private static HttpResponse<String> get(ServerProcess server, String path) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.httpUri(path)).build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static void awaitReady(ServerProcess server, int status) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (get(server, "/ready").statusCode() != status) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("/ready never answered " + status + ": " + get(server, "/ready").body()
-                        + "\nlog:\n" + server.log());
-            }
-            Thread.sleep(50);
-        }
     }
 
     private static boolean isEvent(JsonObject message) {
@@ -411,13 +392,13 @@ class ClusterServerTest {
         assertEquals("STORE_UNAVAILABLE", Json.errorCode(error));
         assertEquals(refused, error.get("inReplyTo").getAsLong());
         assertEquals("Ada", standIn.row("ada").get("name").getAsString(), "not applied");
-        awaitReady(a, 503);
-        awaitReady(b, 503);
-        assertTrue(get(a, "/ready").body().contains("Redis"), get(a, "/ready").body());
+        a.awaitReady(503, Duration.ofSeconds(15));
+        b.awaitReady(503, Duration.ofSeconds(15));
+        assertTrue(a.get("/ready").body().contains("Redis"), a.get("/ready").body());
 
         redis.restart();
-        awaitReady(a, 200);
-        awaitReady(b, 200);
+        a.awaitReady(200, Duration.ofSeconds(15));
+        b.awaitReady(200, Duration.ofSeconds(15));
         tab.send("STAFF_UPDATE", update("ada", "name", "Ada L."));
         JsonObject renamed = tab.nextOfType("STAFF_UPDATE");
         assertEquals(2, Json.seq(renamed), "the numbering goes on");
@@ -428,7 +409,7 @@ class ClusterServerTest {
         JsonObject snapshot = watcher.nextOfType("SYNC_RESPONSE");
         assertEquals(0, Json.seq(snapshot), "a new epoch starts at 0, and clients are sent a snapshot");
         assertEquals("Ada L.", Json.payload(snapshot).getAsJsonArray("staff").get(0).getAsJsonObject().get("name").getAsString());
-        awaitReady(a, 200);
+        a.awaitReady(200, Duration.ofSeconds(15));
         WsClient late = client(a, "late");
         String newEpoch = Json.payload(late.ack()).get("epoch").getAsString();
         assertNotEquals(epoch, newEpoch);
@@ -483,9 +464,9 @@ class ClusterServerTest {
         WsClient tab = client(server, "tab");
         tab.send("STAFF_CREATE", create("ada", "Ada"));
         tab.nextTextOfType("STAFF_CREATE");
-        String health = get(server, "/health").body();
+        String health = server.get("/health").body();
         assertTrue(health.contains("\"kind\":\"supabase+redis\""), health);
-        for (String text : List.of(health, get(server, "/ready").body(), server.metrics(), server.log())) {
+        for (String text : List.of(health, server.get("/ready").body(), server.metrics(), server.log())) {
             assertFalse(text.contains("red1s-Secret"), text);
         }
     }

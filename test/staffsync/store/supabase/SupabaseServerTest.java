@@ -10,8 +10,6 @@ import static staffsync.support.ServerProcess.metricSample;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,7 +59,7 @@ class SupabaseServerTest {
         env.putAll(overrides);
         ServerProcess server = ServerProcess.start(env);
         opened.add(server);
-        awaitReady(server, 200); // loaded: clients connecting now get no late snapshot
+        server.awaitReady(200, Duration.ofSeconds(10)); // loaded: clients connecting now get no late snapshot
         return server;
     }
 
@@ -74,21 +72,6 @@ class SupabaseServerTest {
         opened.add(client);
         client.ack();
         return client;
-    }
-
-    private static HttpResponse<String> get(ServerProcess server, String path) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.httpUri(path)).build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static void awaitReady(ServerProcess server, int status) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (get(server, "/ready").statusCode() != status) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("/ready never answered " + status + ": " + get(server, "/ready").body());
-            }
-            Thread.sleep(50);
-        }
     }
 
     /** The STAFF_* broadcasts among what arrives within {@link #QUIET}. */
@@ -247,7 +230,7 @@ class SupabaseServerTest {
         writer.send("STAFF_CREATE", createPayload("during", "Lost?"));
         assertEquals("STORE_UNAVAILABLE", Json.errorCode(writer.nextOfType("ERROR")));
         assertTrue(changesWithinQuietPeriod(watcher).isEmpty(), "nothing is broadcast");
-        HttpResponse<String> ready = get(server, "/ready");
+        HttpResponse<String> ready = server.get("/ready");
         assertEquals(503, ready.statusCode());
         assertTrue(ready.body().contains("503"), ready.body());
         assertNull(standIn.row("during"));
@@ -255,7 +238,7 @@ class SupabaseServerTest {
         standIn.endOutage();
         writer.send("STAFF_CREATE", createPayload("after", "Back"));
         assertEquals("after", Json.payload(watcher.nextOfType("STAFF_CREATE")).get("id").getAsString());
-        awaitReady(server, 200);
+        server.awaitReady(200, Duration.ofSeconds(10));
     }
 
     @Test
@@ -319,12 +302,12 @@ class SupabaseServerTest {
         standIn.revokeGrants(true);
         writer.send("STAFF_CREATE", createPayload("y", "Y"));
         assertEquals("STORE_UNAVAILABLE", Json.errorCode(writer.nextOfType("ERROR")));
-        String health = get(server, "/health").body();
+        String health = server.get("/health").body();
         assertTrue(health.contains("42501"), health);
         standIn.revokeGrants(false);
 
         String[] jwtParts = PostgrestStandIn.LEGACY_KEY.split("\\.");
-        String everything = server.log() + health + get(server, "/ready").body();
+        String everything = server.log() + health + server.get("/ready").body();
         assertFalse(everything.contains(jwtParts[1]), "the key's payload");
         assertFalse(everything.contains(jwtParts[2]), "the key's signature");
         assertTrue(server.log().contains("42501"), "the failure itself was logged");
