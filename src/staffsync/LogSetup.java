@@ -10,6 +10,7 @@ import java.util.logging.Level;
 import java.util.logging.LogManager;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import java.util.regex.Pattern;
 import staffsync.protocol.Timestamps;
 import staffsync.ws.LibraryLogFilter;
 
@@ -39,6 +40,17 @@ final class LogSetup {
         return handler;
     }
 
+    /**
+     * Anything shaped like a JWT (three base64url parts, the first starting {@code eyJ}, which is
+     * {@code {"} encoded): an access token or a legacy Supabase key. No code logs one on purpose;
+     * this keeps a library's message or an exception text from carrying one into the log.
+     */
+    private static final Pattern JWT = Pattern.compile("eyJ[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*");
+
+    static String redactTokens(String text) {
+        return text.contains("eyJ") ? JWT.matcher(text).replaceAll("[redacted JWT]") : text;
+    }
+
     static final class OneLine extends Formatter {
         @Override
         public String format(LogRecord record) {
@@ -53,7 +65,7 @@ final class LogSetup {
                 record.getThrown().printStackTrace(new PrintWriter(trace));
                 line.append(" | ").append(trace.toString().strip().replace("\n", " | "));
             }
-            return line.append('\n').toString();
+            return redactTokens(line.append('\n').toString());
         }
 
         private static String shortName(String logger) {

@@ -7,14 +7,22 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import staffsync.auth.JwksStatus;
+import staffsync.auth.ReadOnlySwitch;
+import staffsync.auth.TokenVerifier;
+import staffsync.config.AccessConfig;
 import staffsync.config.Config;
 import staffsync.config.ConfigException;
 import staffsync.config.OpenFileLimits;
 import staffsync.http.BoardPage;
 import staffsync.http.HttpEndpoints;
+import staffsync.http.ReadOnlyEndpoint;
 import staffsync.hub.Hub;
 import staffsync.hub.HubStatus;
 import staffsync.hub.ReplyLimits;
@@ -122,6 +130,13 @@ public final class Main {
         }
         Metrics metrics = new Metrics();
         TextFrames frames = new TextFrames();
+        AccessConfig access = config.access();
+        ReadOnlySwitch readOnly = new ReadOnlySwitch(access.readOnly());
+        TokenVerifier verifier = access.authMode() == AccessConfig.AuthMode.JWT ? TokenVerifier.create(access, metrics) : null;
+        warnAboutAccess(config, readOnly);
+        if (verifier != null) {
+            awaitFirstKeys(verifier, access.jwksTimeoutMs());
+        }
         StaffStore store = Stores.open(config, metrics);
         Hub hub = new Hub(store, config.storeThreads(), config.historySize(), config.dedupSize(), frames, metrics, version,
                 config.maxRows(), config.maxWritesPerSecond(),
@@ -129,7 +144,7 @@ public final class Main {
         Thread hubThread = new Thread(hub, "hub");
         hubThread.start();
         store.start(hub);
-        SyncServer webSocket = new SyncServer(config, hub, frames, metrics);
+        SyncServer webSocket = new SyncServer(config, hub, frames, metrics, verifier, readOnly);
         // A listener the library has stopped never accepts again: a restart is the only cure.
         webSocket.whenListenerStops(why -> fatal.halt(why, null, FatalErrors.EXIT_SERVER_STOPPED));
 
@@ -171,15 +186,68 @@ public final class Main {
                 }
                 return webSocket.acceptProblem();
             }
+
+            @Override
+            public boolean readOnly() {
+                return readOnly.isOn();
+            }
+
+            @Override
+            public String authMode() {
+                return access.authMode().name().toLowerCase(java.util.Locale.ROOT);
+            }
+
+            @Override
+            public JwksStatus jwks() {
+                return verifier == null ? null : verifier.jwksStatus();
+            }
+
+            @Override
+            public String authNotReadyReason() {
+                return verifier == null ? null : verifier.notReadyReason();
+            }
+
+            @Override
+            public String authWarning() {
+                return verifier == null ? null : verifier.warning();
+            }
         };
         HttpEndpoints http = listening("HTTP_PORT", config.host(), config.httpPort(),
                 () -> new HttpEndpoints(config.host(), config.httpPort(), httpLimits, sources, board));
+        if (!access.adminToken().isEmpty()) {
+            ReadOnlyEndpoint.serveOn(http, readOnly, access.adminToken());
+        }
         int httpPort = http.start();
         int wsPort = listening("PORT", config.host(), config.port(), webSocket::startAndAwait);
         board.webSocketPort(wsPort);
         LOG.info("bound ports websocket=" + wsPort + " http=" + httpPort + " (ws://" + config.host() + ":" + wsPort
                 + SyncServer.PATH + ", http://" + config.host() + ":" + httpPort + "/health) store=" + store.kind());
         return new Running(webSocket, hub, http, store);
+    }
+
+    /**
+     * Fetches the JWKS before the WebSocket port opens, so the first clients find the keys there
+     * (a token whose key is missing would wait for a fetch). A JWKS that does not answer within
+     * JWKS_TIMEOUT_MS delays nothing further: the server starts and /ready says why it cannot
+     * check tokens.
+     */
+    private static void awaitFirstKeys(TokenVerifier verifier, long timeoutMs) throws InterruptedException {
+        try {
+            verifier.start().get(timeoutMs + 1_000, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            LOG.warning("starting without the JWKS: its first fetch has not finished");
+        }
+    }
+
+    /** Says loudly when anyone who can reach the port may change every row, and when writes are off. */
+    private static void warnAboutAccess(Config config, ReadOnlySwitch readOnly) {
+        String exposed = config.access().exposureWarning(config.host(), config.port());
+        if (exposed != null) {
+            LOG.warning(exposed);
+        }
+        if (readOnly.isOn()) {
+            LOG.warning("READ_ONLY=true: every STAFF_* change is refused with READ_ONLY until switched off");
+        }
     }
 
     /**

@@ -47,6 +47,8 @@ public record Config(
         int httpMaxConnections,
         int httpRequestTimeoutSeconds,
         int httpIdleTimeoutSeconds,
+        // ---- access control (issue 11): AUTH_MODE and tokens, ALLOWED_ORIGINS, READ_ONLY, ADMIN_TOKEN ----
+        AccessConfig access,
         // Replies of any size (issue 10): memory large snapshots and replays may hold while written.
         long replyMemoryBytes) {
 
@@ -132,6 +134,7 @@ public record Config(
                 httpMaxConnections,
                 (int) in.integer("HTTP_REQUEST_TIMEOUT_SECONDS", 10, 1, 3_600),
                 (int) in.integer("HTTP_IDLE_TIMEOUT_SECONDS", 30, 1, 3_600),
+                AccessConfig.from(in, supabaseUrl),
                 in.integer("REPLY_MEMORY_BYTES", 32L * 1024 * 1024, 1024L * 1024, Long.MAX_VALUE));
     }
 
@@ -177,6 +180,6 @@ public record Config(
     public String toString() {
         return "Config[host=" + host + ", port=" + port + ", httpPort=" + httpPort + ", store=" + store
                 + ", dataDir=" + dataDir + ", supabaseUrl=" + supabaseUrl + ", supabaseTable=" + supabaseTable
-                + ", supabaseServiceKey=" + (supabaseServiceKey.isEmpty() ? "(unset)" : "(set)") + "]";
+                + ", supabaseServiceKey=" + (supabaseServiceKey.isEmpty() ? "(unset)" : "(set)") + ", " + access + "]";
     }
 }

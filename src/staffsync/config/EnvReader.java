@@ -54,6 +54,18 @@ final class EnvReader {
         return parsed;
     }
 
+    boolean bool(String name, boolean fallback) throws ConfigException {
+        String value = text(name, null);
+        if (value == null) {
+            return fallback;
+        }
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new ConfigException(name + " must be true or false, got '" + value + "'");
+        };
+    }
+
     <E extends Enum<E>> E choice(String name, Class<E> type, E fallback) throws ConfigException {
         String value = text(name, null);
         if (value == null) {

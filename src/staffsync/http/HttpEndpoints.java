@@ -2,6 +2,7 @@ package staffsync.http;
 
 import com.google.gson.stream.JsonWriter;
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -15,6 +16,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import staffsync.auth.JwksStatus;
 import staffsync.hub.HubStatus;
 import staffsync.metrics.Metrics;
 import staffsync.store.StoreHealth;
@@ -46,6 +48,33 @@ public final class HttpEndpoints {
          * WebSocket listener that is not accepting); null when it can.
          */
         String servingProblem();
+
+        // ---- access control (issue 11); the defaults describe a server without it ----
+
+        /** The read-only switch (READ_ONLY, PUT /admin/read-only). */
+        default boolean readOnly() {
+            return false;
+        }
+
+        /** {@code "off"} or {@code "jwt"}. */
+        default String authMode() {
+            return "off";
+        }
+
+        /** The project's JWKS, or null when none is used. */
+        default JwksStatus jwks() {
+            return null;
+        }
+
+        /** Why no token can be checked (so nobody can connect), or null. */
+        default String authNotReadyReason() {
+            return null;
+        }
+
+        /** Why some tokens may fail although the server works (a JWKS that cannot be refreshed), or null. */
+        default String authWarning() {
+            return null;
+        }
     }
 
     /**
@@ -80,6 +109,11 @@ public final class HttpEndpoints {
                 });
         server.setExecutor(executor);
         server.createContext("/", this::route);
+    }
+
+    /** Serves one more path (such as the admin endpoint) on this port, with the same threads. */
+    public void serve(String path, HttpHandler handler) {
+        server.createContext(path, handler);
     }
 
     /**
@@ -150,6 +184,19 @@ public final class HttpEndpoints {
             out.name("epoch").value(hub.epoch());
             out.name("sequenceNumber").value(hub.sequence());
             out.name("rows").value(hub.rows());
+            out.name("readOnly").value(sources.readOnly());
+            out.name("auth").beginObject();
+            out.name("mode").value(sources.authMode());
+            JwksStatus jwks = sources.jwks();
+            if (jwks != null) {
+                out.name("jwks").beginObject();
+                out.name("url").value(jwks.url());
+                out.name("keys").value(jwks.keys());
+                out.name("fetchedAt").value(jwks.fetchedAt() == null ? null : jwks.fetchedAt().toString());
+                out.name("lastError").value(jwks.lastError());
+                out.endObject();
+            }
+            out.endObject();
             out.name("uptimeSeconds").value(uptimeSeconds());
             out.name("version").value(sources.version());
         });
@@ -158,14 +205,20 @@ public final class HttpEndpoints {
     private void ready(HttpExchange exchange) throws IOException {
         HubStatus hub = sources.hub();
         StoreHealth store = sources.store();
+        String serving = sources.servingProblem();
         String reason = !hub.running() ? "the hub is not running"
                 : !store.reachable() ? "the store is unreachable" + (store.lastError() != null ? ": " + store.lastError() : "")
                 : !hub.loaded() ? "the store has not loaded yet"
-                : sources.servingProblem();
+                : serving != null ? serving
+                : sources.authNotReadyReason();
+        String warning = sources.authWarning();
         String body = json(out -> {
             out.name("ready").value(reason == null);
             if (reason != null) {
                 out.name("reason").value(reason);
+            }
+            if (warning != null) {
+                out.name("warning").value(warning);
             }
         });
         respond(exchange, reason == null ? 200 : 503, "application/json", body);
@@ -180,15 +233,15 @@ public final class HttpEndpoints {
         return (System.currentTimeMillis() - sources.startedAtMillis()) / 1000;
     }
 
-    private static String error(String message) {
+    static String error(String message) {
         return json(out -> out.name("error").value(message));
     }
 
-    private interface Fields {
+    interface Fields {
         void write(JsonWriter out) throws IOException;
     }
 
-    private static String json(Fields fields) {
+    static String json(Fields fields) {
         StringWriter text = new StringWriter();
         try (JsonWriter out = new JsonWriter(text)) {
             out.setSerializeNulls(true);
@@ -201,7 +254,7 @@ public final class HttpEndpoints {
         return text.toString();
     }
 
-    private static void respond(HttpExchange exchange, int status, String contentType, String body) throws IOException {
+    static void respond(HttpExchange exchange, int status, String contentType, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", contentType);
         exchange.getResponseHeaders().set("Cache-Control", "no-store");

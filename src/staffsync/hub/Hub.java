@@ -15,11 +15,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import staffsync.hub.HubEvent.AllPeriodsRequested;
+import staffsync.hub.HubEvent.Authenticated;
 import staffsync.hub.HubEvent.Committed;
 import staffsync.hub.HubEvent.Loaded;
 import staffsync.hub.HubEvent.MutationRejected;
 import staffsync.hub.HubEvent.MutationRequested;
 import staffsync.hub.HubEvent.Register;
+import staffsync.hub.HubEvent.RegisterAwaitingAuth;
 import staffsync.hub.HubEvent.ReplyWritten;
 import staffsync.hub.HubEvent.Shutdown;
 import staffsync.hub.HubEvent.SyncRequested;
@@ -90,6 +92,8 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
     /** About how many bytes a snapshot of every row would be (to tell when a replay is larger). */
     private long snapshotBytes;
     private final ReplyTurns turns;
+    /** Connected, acknowledged, not yet authenticated: they receive no events (AUTH_MODE=jwt). */
+    private final Map<String, Client> awaitingAuth = new LinkedHashMap<>();
     private final EventHistory history;
     private final RetryTable retries;
     private final WriteLimits limits;
@@ -307,9 +311,14 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
     /** The {@code select}: one case per kind of event. */
     private void handle(HubEvent event) {
         if (event instanceof Register register) {
-            onRegister(register.client());
+            onRegister(register.client(), clients);
+        } else if (event instanceof RegisterAwaitingAuth register) {
+            onRegister(register.client(), awaitingAuth);
+        } else if (event instanceof Authenticated authenticated) {
+            onAuthenticated(authenticated);
         } else if (event instanceof Unregister unregister) {
             clients.remove(unregister.client().connectionId());
+            awaitingAuth.remove(unregister.client().connectionId());
             turns.forget(unregister.client());
         } else if (event instanceof ReplyWritten written) {
             turns.written(written.client(), written.reply());
@@ -328,20 +337,33 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
         }
     }
 
-    private void onRegister(Client client) {
+    private void onRegister(Client client, Map<String, Client> into) {
         if (client.isClosed()) {
             return; // it closed before the hub heard of it: its Unregister has already passed
         }
-        clients.put(client.connectionId(), client);
+        into.put(client.connectionId(), client);
         send(client, MessageType.CONNECTION_ACK,
                 ServerMessages.connectionAck(client.connectionId(), epoch, sequence, serverVersion));
+    }
+
+    /** AUTH_OK marks the point from which the client receives events: its sequenceNumber is the last one before. */
+    private void onAuthenticated(Authenticated event) {
+        Client client = event.client();
+        Client waiting = awaitingAuth.remove(client.connectionId());
+        if (waiting != null) {
+            clients.put(client.connectionId(), waiting);
+        } else if (!clients.containsKey(client.connectionId())) {
+            return; // closed meanwhile
+        }
+        send(client, MessageType.AUTH_OK,
+                ServerMessages.authOk(event.role(), event.subject(), event.expiresAt(), sequence, event.inReplyTo()));
     }
 
     private void onMutationRequested(MutationRequested request) {
         Client client = request.client();
         Origin origin = request.origin();
         if (origin.clientSequence() != null) {
-            RetryTable.Key key = new RetryTable.Key(origin.clientId(), origin.clientSequence());
+            RetryTable.Key key = RetryTable.Key.of(origin);
             Object known = retries.lookup(key);
             if (known != null && !RetryTable.isSameMessage(known, origin.fingerprint())) {
                 refuseReusedSequence(client, origin);
@@ -366,7 +388,7 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
             return;
         }
         if (origin.clientSequence() != null) {
-            retries.markPending(new RetryTable.Key(origin.clientId(), origin.clientSequence()), origin.fingerprint());
+            retries.markPending(RetryTable.Key.of(origin), origin.fingerprint());
         }
         boolean queued = lanes.submit(request.mutation().staffId(), () -> applyOnLane(request));
         if (!queued) {
@@ -424,7 +446,7 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
         List<Client> told = new ArrayList<>();
         told.add(requester);
         if (inReplyTo != null) {
-            told.addAll(retries.rejected(new RetryTable.Key(origin.clientId(), inReplyTo)));
+            told.addAll(retries.rejected(RetryTable.Key.of(origin)));
         }
         for (Client client : told) {
             outbox.send(client, frame);
@@ -458,8 +480,7 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
         metrics.broadcast(event.kind().wireType, clients.size());
         Origin origin = event.origin();
         if (origin != null && origin.clientSequence() != null) {
-            List<Client> waiting = retries.committed(
-                    new RetryTable.Key(origin.clientId(), origin.clientSequence()), frame, origin.fingerprint());
+            List<Client> waiting = retries.committed(RetryTable.Key.of(origin), frame, origin.fingerprint());
             // Waiting retries are connected clients: the broadcast above was their answer.
             waiting.forEach(Client::mutationSettled);
         }
@@ -485,8 +506,7 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
             history.add(event.sequence(), frame);
             Origin origin = event.origin();
             if (origin != null && origin.clientSequence() != null) {
-                retries.committed(new RetryTable.Key(origin.clientId(), origin.clientSequence()), frame,
-                        origin.fingerprint());
+                retries.committed(RetryTable.Key.of(origin), frame, origin.fingerprint());
             }
         }
         LOG.info("store " + store.kind() + " loaded: " + rowIndex.size() + " rows, epoch " + epoch
@@ -640,7 +660,8 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
     }
 
     private void publishStatus(boolean running) {
-        status = new HubStatus(running, loaded, clients.size(), epoch, sequence, rowIndex.size());
+        status = new HubStatus(running, loaded, clients.size() + awaitingAuth.size(), epoch, sequence,
+                rowIndex.size());
         metrics.replies(turns.inProgress(), turns.waiting());
     }
 }

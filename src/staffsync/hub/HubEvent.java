@@ -20,6 +20,20 @@ public sealed interface HubEvent {
     /** A client finished its handshake: gets CONNECTION_ACK, then every event. */
     record Register(Client client) implements HubEvent {}
 
+    /**
+     * A client finished its handshake where a token is required (AUTH_MODE=jwt): gets
+     * CONNECTION_ACK, but no event until {@link Authenticated}.
+     */
+    record RegisterAwaitingAuth(Client client) implements HubEvent {}
+
+    /**
+     * A client's token was accepted, the first time or as a refresh: it gets AUTH_OK and, from
+     * then on, every event. Queued while the connection's auth state is locked, so nothing the
+     * connection does as an authenticated client can reach the hub before this.
+     */
+    record Authenticated(Client client, String role, String subject, String expiresAt, Long inReplyTo)
+            implements HubEvent {}
+
     /** A client's connection closed. */
     record Unregister(Client client) implements HubEvent {}
 

@@ -5,18 +5,28 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import staffsync.protocol.Origin;
 
 /**
- * Remembers the outcome of recent mutations by (clientId, sequenceNumber), so that a client
- * which resends one after a lost connection gets the original outcome instead of a second
- * change. Each outcome keeps the fingerprint of the message that caused it: the same key with a
+ * Remembers the outcome of recent mutations by (token subject, clientId, sequenceNumber), so
+ * that a client which resends one after a lost connection gets the original outcome instead of a
+ * second change. Each outcome keeps the fingerprint of the message that caused it: the same key with a
  * different message is not a retry ({@link #isSameMessage}). Bounded: the least recently used
  * entries are forgotten first. Owned by the hub thread.
  */
 final class RetryTable {
 
-    /** A record, so that more may join the key (the token's subject, with authentication). */
-    record Key(String clientId, long sequence) {}
+    /** {@code subject} is the sender's token {@code sub} (null without authentication). */
+    record Key(String subject, String clientId, long sequence) {
+        Key(String clientId, long sequence) {
+            this(null, clientId, sequence);
+        }
+
+        /** The key of a change that carries a client sequence number. */
+        static Key of(Origin origin) {
+            return new Key(origin.subject(), origin.clientId(), origin.clientSequence());
+        }
+    }
 
     /** A mutation still at the store; retries that arrive meanwhile wait for it. */
     static final class Pending {

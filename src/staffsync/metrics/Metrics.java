@@ -28,6 +28,11 @@ public final class Metrics {
     private final LongAdder writeDemandRepairs = new LongAdder();
     private final LongAdder socketWrites = new LongAdder();
     private final LongAdder hubFailures = new LongAdder();
+    /** Access control (issue 11): by outcome or reason label; never a token. */
+    private final ConcurrentHashMap<String, LongAdder> tokensChecked = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LongAdder> jwksFetches = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LongAdder> writesRefused = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LongAdder> handshakesRefused = new ConcurrentHashMap<>();
     private final LongAdder repliesStreamed = new LongAdder();
     private final LongAdder replyChunksEncoded = new LongAdder();
     private final LongAdder replyChunksReused = new LongAdder();
@@ -104,6 +109,25 @@ public final class Metrics {
         writeDemandRepairs.increment();
     }
 
+    /** One access token checked: {@code accepted}, or the reason it was refused. */
+    public void tokenChecked(String outcome) {
+        count(tokensChecked, outcome, 1);
+    }
+
+    public void jwksFetched(boolean ok) {
+        count(jwksFetches, ok ? "ok" : "error", 1);
+    }
+
+    /** A STAFF_* message refused before the store: {@code read_only}, {@code reader}, {@code unauthenticated}. */
+    public void writeRefused(String reason) {
+        count(writesRefused, reason, 1);
+    }
+
+    /** A WebSocket handshake refused by an access check: {@code unauthorized} (401), {@code origin} (403). */
+    public void handshakeRefused(String reason) {
+        count(handshakesRefused, reason, 1);
+    }
+
     /** A large reply handed to its connection, to be written as the client reads it. */
     public void replyStreamed() {
         repliesStreamed.increment();
@@ -160,6 +184,17 @@ public final class Metrics {
         counter(out, "staffsync_hub_failures_total",
                 "Hub events that failed (a server bug, logged) and sends to a client that threw; the hub went on.",
                 hubFailures.sum());
+        labelled(out, "staffsync_writes_refused_total",
+                "STAFF_* messages refused before the store, by reason (read_only, reader, unauthenticated).",
+                "reason", writesRefused);
+        labelled(out, "staffsync_tokens_checked_total",
+                "Access tokens checked (handshake and AUTH), by outcome: accepted or the reason refused.", "outcome",
+                tokensChecked);
+        labelled(out, "staffsync_jwks_fetches_total", "Fetches of the project's JWKS, by outcome.", "outcome",
+                jwksFetches);
+        labelled(out, "staffsync_handshakes_refused_total",
+                "WebSocket handshakes refused by an access check, by reason (unauthorized: 401, origin: 403).",
+                "reason", handshakesRefused);
         counter(out, "staffsync_replies_streamed_total",
                 "Large snapshots and replays written piece by piece as their clients read them.", repliesStreamed.sum());
         gauge(out, "staffsync_replies_in_progress", "Large replies being written now (bounded by REPLY_MEMORY_BYTES).",

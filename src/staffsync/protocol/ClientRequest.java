@@ -23,6 +23,15 @@ public sealed interface ClientRequest {
     /** SYNC_ALL_PERIODS_REQUEST. */
     record SyncAllPeriods() implements ClientRequest {}
 
+    /** AUTH: an access token to authenticate with, or a newer one of the same user. */
+    record Auth(String token) implements ClientRequest {
+        /** Never the token: a request may end up in a log line. */
+        @Override
+        public String toString() {
+            return "Auth[token=(hidden)]";
+        }
+    }
+
     /** PING; the payload is echoed back verbatim as JSON text. */
     record Ping(String payloadJson) implements ClientRequest {}
 }

@@ -12,6 +12,8 @@ public enum ErrorCode {
     /** The change was not applied; the client may retry it. */
     STORE_UNAVAILABLE,
     UNAUTHORIZED,
+    /** Writes are switched off (READ_ONLY, PUT /admin/read-only); nothing was applied. */
+    READ_ONLY,
     /** A data limit such as MAX_ROWS would be passed; nothing applied. */
     LIMIT_EXCEEDED,
     /** A (clientId, sequenceNumber) already used for a different message; nothing applied. */

@@ -5,6 +5,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
 import java.math.BigDecimal;
 import java.util.UUID;
+import staffsync.protocol.ClientRequest.Auth;
 import staffsync.protocol.ClientRequest.CreateStaff;
 import staffsync.protocol.ClientRequest.DeleteStaff;
 import staffsync.protocol.ClientRequest.Ping;
@@ -28,9 +29,10 @@ public final class MessageParser {
     public ClientEnvelope parse(String text) throws ProtocolException {
         JsonObject root = parseObject(text);
         Long sequenceNumber = null;
+        String type = null;
         try {
             sequenceNumber = optionalNonNegative(root, "sequenceNumber", ErrorCode.INVALID_MESSAGE, "");
-            String type = requiredString(root, "type");
+            type = requiredString(root, "type");
             String clientId = requiredString(root, "clientId");
             int idLength = clientId.codePointCount(0, clientId.length());
             if (idLength < 1 || idLength > MAX_CLIENT_ID_LENGTH) {
@@ -49,7 +51,7 @@ public final class MessageParser {
                     ? RequestFingerprint.of(type, payload.getAsJsonObject()) : null;
             return new ClientEnvelope(type, clientId, sequenceNumber, request, fingerprint);
         } catch (ProtocolException e) {
-            throw e.inReplyTo(sequenceNumber);
+            throw e.about(sequenceNumber, type);
         }
     }
 
@@ -70,6 +72,7 @@ public final class MessageParser {
                     optionalNonNegative(body, "sinceSequence", ErrorCode.VALIDATION_FAILED, "payload."),
                     optionalEpoch(body));
             case MessageType.SYNC_ALL_PERIODS_REQUEST -> new SyncAllPeriods();
+            case MessageType.AUTH -> parseAuth(body);
             default -> throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "unknown message type '" + type + "'");
         };
     }
@@ -117,6 +120,14 @@ public final class MessageParser {
         String staffId = staffId(body.get("staffId"), "payload.staffId");
         Long version = optionalNonNegative(body, "version", ErrorCode.VALIDATION_FAILED, "payload.");
         return new DeleteStaff(staffId, version);
+    }
+
+    private static Auth parseAuth(JsonObject body) throws ProtocolException {
+        JsonElement token = body.get("token");
+        if (!isString(token) || token.getAsString().isEmpty()) {
+            throw validation("payload.token must be the access token, as a string", null);
+        }
+        return new Auth(token.getAsString());
     }
 
     // ---- small readers; each names the field it complains about ----

@@ -15,4 +15,6 @@ public final class MessageType {
     public static final String PONG = "PONG";
     public static final String CONNECTION_ACK = "CONNECTION_ACK";
     public static final String ERROR = "ERROR";
+    public static final String AUTH = "AUTH";
+    public static final String AUTH_OK = "AUTH_OK";
 }

@@ -83,6 +83,17 @@ public final class ServerMessages {
         });
     }
 
+    /** The answer to a valid AUTH; {@code subject} and {@code expiresAt} are null when authentication is off. */
+    public static String authOk(String role, String subject, String expiresAt, long sequence, Long inReplyTo) {
+        return envelope(MessageType.AUTH_OK, Timestamps.now(), SERVER_CLIENT_ID, sequence, inReplyTo, out -> {
+            out.beginObject();
+            out.name("role").value(role);
+            out.name("subject").value(subject); // JsonWriter writes null as null
+            out.name("expiresAt").value(expiresAt);
+            out.endObject();
+        });
+    }
+
     public static String pong(String payloadJson, long sequence, Long inReplyTo) {
         return envelope(MessageType.PONG, Timestamps.now(), SERVER_CLIENT_ID, sequence, inReplyTo,
                 out -> out.jsonValue(payloadJson));

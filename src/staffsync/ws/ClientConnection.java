@@ -58,6 +58,8 @@ final class ClientConnection implements Client {
     private final Metrics metrics;
     final RateLimiter rateLimiter;
     final AtomicInteger pendingMutations = new AtomicInteger();
+    /** Its token and timer with AUTH_MODE=jwt; see {@link AccessControl}. */
+    final ConnectionAuth auth = new ConnectionAuth();
     /** The kinds of protocol error already logged for this connection (see ProtocolErrorLog). */
     final ProtocolErrorLog.Seen protocolErrorsLogged = new ProtocolErrorLog.Seen();
 
@@ -357,6 +359,12 @@ final class ClientConnection implements Client {
         } finally {
             writeLock.unlock();
         }
+    }
+
+    /** Closes with this code after what is queued; a peer that does not answer is cut off a little later. */
+    void closeWith(int code, String reason) {
+        socket.close(code, reason);
+        server.closeLater(socket, code);
     }
 
     private void dropSlowConsumer(long backlog) {

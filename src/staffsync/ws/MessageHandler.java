@@ -24,14 +24,16 @@ final class MessageHandler {
     private final Metrics metrics;
     private final int maxPendingPerConnection;
     private final ProtocolErrorLog protocolErrors;
+    private final AccessControl access;
 
     MessageHandler(Hub hub, TextFrames frames, Metrics metrics, int maxPendingPerConnection,
-                   ProtocolErrorLog protocolErrors) {
+                   ProtocolErrorLog protocolErrors, AccessControl access) {
         this.hub = hub;
         this.frames = frames;
         this.metrics = metrics;
         this.maxPendingPerConnection = maxPendingPerConnection;
         this.protocolErrors = protocolErrors;
+        this.access = access;
     }
 
     void onText(ClientConnection client, String text) {
@@ -40,6 +42,9 @@ final class MessageHandler {
             envelope = parser.parse(text);
         } catch (ProtocolException e) {
             metrics.received("INVALID");
+            if (e.type() != null && refused(client, e.type(), e.staffId(), e.inReplyTo())) {
+                return; // not for this connection yet, whatever else is wrong with it
+            }
             replyError(client, e.code(), e.getMessage(), e.staffId(), e.inReplyTo());
             // A client that breaks the envelope is worth an operator's look; bad row values are not.
             if (e.code() == ErrorCode.INVALID_MESSAGE || e.code() == ErrorCode.UNKNOWN_TYPE) {
@@ -57,24 +62,47 @@ final class MessageHandler {
             return;
         }
         ClientRequest request = envelope.request();
+        String staffId = request instanceof ClientRequest.Mutation mutation ? mutation.staffId() : null;
+        if (refused(client, envelope.type(), staffId, inReplyTo)) {
+            return;
+        }
         if (request instanceof ClientRequest.Ping ping) {
             client.send(frames.encode(
                     ServerMessages.pong(ping.payloadJson(), hub.status().sequence(), inReplyTo)));
             metrics.sent(MessageType.PONG, 1);
-        } else if (request instanceof ClientRequest.Mutation mutation) {
+            return;
+        }
+        if (request instanceof ClientRequest.Auth auth) {
+            access.onAuth(client, auth.token(), inReplyTo);
+            return;
+        }
+        if (request instanceof ClientRequest.Mutation mutation) {
             if (client.pendingMutations.incrementAndGet() > maxPendingPerConnection) {
                 client.pendingMutations.decrementAndGet();
                 replyError(client, ErrorCode.RATE_LIMITED, "too many changes waiting for the store "
                         + "(MAX_PENDING_PER_CONNECTION); this one was not applied", mutation.staffId(), inReplyTo);
                 return;
             }
-            Origin origin = new Origin(envelope.clientId(), inReplyTo, envelope.fingerprint());
+            Origin origin = new Origin(envelope.clientId(), inReplyTo, envelope.fingerprint(), access.subject(client));
             hub.submit(new HubEvent.MutationRequested(client, origin, mutation));
         } else if (request instanceof ClientRequest.SyncRequest sync) {
             hub.submit(new HubEvent.SyncRequested(client, sync, inReplyTo));
         } else if (request instanceof ClientRequest.SyncAllPeriods all) {
             hub.submit(new HubEvent.AllPeriodsRequested(client, all, inReplyTo));
         }
+    }
+
+    /** True when access control refused the message (and the client was told). */
+    private boolean refused(ClientConnection client, String type, String staffId, Long inReplyTo) {
+        AccessControl.Refusal refusal = access.refusal(client, type);
+        if (refusal == null) {
+            return false;
+        }
+        if (AccessControl.isWrite(type)) {
+            metrics.writeRefused(refusal.metricReason());
+        }
+        replyError(client, refusal.code(), refusal.message(), staffId, inReplyTo);
+        return true;
     }
 
     void onBinary(ClientConnection client) {

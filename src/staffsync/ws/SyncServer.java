@@ -2,12 +2,13 @@ package staffsync.ws;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.nio.channels.SelectionKey;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -20,6 +21,9 @@ import org.java_websocket.exceptions.InvalidDataException;
 import org.java_websocket.framing.CloseFrame;
 import org.java_websocket.handshake.ClientHandshake;
 import org.java_websocket.server.WebSocketServer;
+import staffsync.auth.ReadOnlySwitch;
+import staffsync.auth.TokenVerifier;
+import staffsync.config.AccessConfig;
 import staffsync.config.Config;
 import staffsync.hub.Hub;
 import staffsync.hub.HubEvent;
@@ -29,8 +33,8 @@ import staffsync.metrics.Metrics;
  * The WebSocket edge, serving {@value #PATH}. Threads: Java-WebSocket's selector (accepts and
  * reads) and workers (handshakes, decoding, our callbacks), our {@link SocketWriter}s (every
  * byte written to an open connection), and ws-timers (reaping handshakes, hard closes, the
- * {@link WriteDemandRepair} sweep). The callbacks only parse, answer cheaply or queue work for
- * the hub; they never wait.
+ * {@link WriteDemandRepair} sweep, authentication deadlines and token expiries). The callbacks
+ * only parse, answer cheaply or queue work for the hub; they never wait.
  */
 public final class SyncServer extends WebSocketServer {
     public static final String PATH = "/staff-sync";
@@ -45,13 +49,15 @@ public final class SyncServer extends WebSocketServer {
     private final Metrics metrics;
     private final MessageHandler handler;
     private final ProtocolErrorLog protocolErrors;
+    private final AccessControl access;
+    /** Null with AUTH_MODE=off. */
+    private final TokenVerifier verifier;
     private final HandshakeReaper reaper;
     final WriteDemandRepair writeRepair;
     private final SocketWriter[] writers;
     private final AtomicLong connectionCounter = new AtomicLong();
     private final CountDownLatch started = new CountDownLatch(1);
-    private final ScheduledExecutorService timers =
-            Executors.newSingleThreadScheduledExecutor(task -> daemon(task, "ws-timers"));
+    private final ScheduledExecutorService timers = timerThread();
     private final AcceptGuard acceptGuard = new AcceptGuard(timers);
     private final ConnectionLimit connectionLimit;
     private volatile boolean shuttingDown;
@@ -63,18 +69,32 @@ public final class SyncServer extends WebSocketServer {
     private volatile Consumer<String> listenerStopped = why -> { };
     private volatile Exception startFailure;
 
+    /** Without authentication (AUTH_MODE=off): every connection may read and write. */
     public SyncServer(Config config, Hub hub, TextFrames frames, Metrics metrics) {
+        this(config, hub, frames, metrics, null, new ReadOnlySwitch(config.access().readOnly()));
+    }
+
+    /**
+     * @param verifier checks access tokens with AUTH_MODE=jwt; null with AUTH_MODE=off
+     * @param readOnly the operator's switch turning every write off
+     */
+    public SyncServer(Config config, Hub hub, TextFrames frames, Metrics metrics, TokenVerifier verifier,
+                      ReadOnlySwitch readOnly) {
         super(new InetSocketAddress(config.host(), config.port()),
                 Math.max(2, Runtime.getRuntime().availableProcessors()),
                 List.<Draft>of(new StaffSyncDraft(config.maxMessageBytes())));
         this.hub = hub;
         this.config = config;
         this.metrics = metrics;
+        if ((verifier != null) != (config.access().authMode() == AccessConfig.AuthMode.JWT)) {
+            throw new IllegalArgumentException("AUTH_MODE=jwt needs a token verifier, and only it");
+        }
+        this.verifier = verifier;
+        this.access = new AccessControl(verifier, readOnly, timers, hub, frames, metrics, config.access().authTimeoutMs());
         this.protocolErrors = new ProtocolErrorLog(config.protocolErrorLogPerMinute(), LOG::info, metrics, System::nanoTime);
-        this.handler = new MessageHandler(hub, frames, metrics, config.maxPendingPerConnection(), protocolErrors);
+        this.handler = new MessageHandler(hub, frames, metrics, config.maxPendingPerConnection(), protocolErrors, access);
         this.connectionLimit = new ConnectionLimit(config.maxConnections(), config.maxConnectionsPerIp());
-        // The connection limit last: it takes a place that only a request passing every check may hold.
-        InboundRules rules = new InboundRules(List.of(new UpgradeRequestCheck(PATH), connectionLimit),
+        InboundRules rules = new InboundRules(handshakeChecks(config, verifier, metrics, connectionLimit),
                 config.maxMessageBytes(), this::closeLater);
         this.reaper = new HandshakeReaper(config.handshakeTimeoutMs(), config.socketSendBufferBytes(), metrics, rules);
         this.writeRepair = new WriteDemandRepair(this::getConnections, this::onWriteDemand, metrics);
@@ -90,6 +110,24 @@ public final class SyncServer extends WebSocketServer {
         // then retry only after 1, 3, 7 s. Ask for more; the kernel caps it at net.core.somaxconn.
         setMaxPendingConnections(ACCEPT_BACKLOG);
         setConnectionLostTimeout(config.pingIntervalSeconds());
+    }
+
+    /**
+     * In order: is it an upgrade to our path, from an allowed origin (403), with a valid token if
+     * it has one (401); the connection limit last (503): it takes a place that only a request
+     * passing every other check may hold.
+     */
+    private static List<HandshakeCheck> handshakeChecks(Config config, TokenVerifier verifier, Metrics metrics,
+                                                        ConnectionLimit connectionLimit) {
+        List<HandshakeCheck> checks = new ArrayList<>(List.of(new UpgradeRequestCheck(PATH)));
+        if (!config.access().allowedOrigins().isEmpty()) {
+            checks.add(new OriginCheck(config.access(), metrics));
+        }
+        if (verifier != null) {
+            checks.add(new AccessTokenCheck(verifier, metrics));
+        }
+        checks.add(connectionLimit);
+        return checks;
     }
 
     /** Starts the selector thread and waits until the port is bound; returns the bound port. */
@@ -163,7 +201,13 @@ public final class SyncServer extends WebSocketServer {
         conn.setAttachment(client);
         socket.attach(client);
         metrics.connectionOpened();
-        hub.submit(new HubEvent.Register(client));
+        String handshakeToken = verifier == null ? null : AccessTokenCheck.tokenOf(socket.openingRequest());
+        if (handshakeToken == null) {
+            access.opened(client);
+        } else {
+            // Verified by AccessTokenCheck a moment ago: found again in the verifier's memory.
+            access.opened(client, verifier.verify(handshakeToken));
+        }
         // The library's selector keeps a key it wrote the handshake response on in its selected
         // set until the peer sends something, revisiting every such key on every wake-up: 10,000
         // silent clients connecting at once cost it about 30 s of CPU. A ping now makes every
@@ -175,6 +219,7 @@ public final class SyncServer extends WebSocketServer {
     public void onClose(WebSocket conn, int code, String reason, boolean remote) {
         ClientConnection client = conn.getAttachment();
         if (client != null) {
+            access.closed(client);
             hub.submit(new HubEvent.Unregister(client));
             LOG.fine(() -> client.connectionId() + " closed: " + code + " " + reason);
         }
@@ -310,6 +355,13 @@ public final class SyncServer extends WebSocketServer {
         } catch (RejectedExecutionException stopping) {
             // shutting down: the library's stop closes every socket anyway
         }
+    }
+
+    /** One thread; cancelled tasks leave its queue at once (every connection's token expiry is one). */
+    private static ScheduledExecutorService timerThread() {
+        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, task -> daemon(task, "ws-timers"));
+        timers.setRemoveOnCancelPolicy(true);
+        return timers;
     }
 
     private static Thread daemon(Runnable task, String name) {

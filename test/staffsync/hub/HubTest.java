@@ -266,6 +266,16 @@ class HubTest {
         assertTrue(error.contains("\"code\":\"INTERNAL\"") && error.contains("\"inReplyTo\":1"), error);
         hub.submit(new HubEvent.MutationRequested(client, new Origin("c1", 2L), create("good")));
         assertTrue(client.next().contains("\"STAFF_CREATE\""));
-        assertEquals(2, client.settled.get(), "both changes settled");
+        // The lane settles a change after the store returns, which may be after its broadcast arrived.
+        awaitSettled(client, 2);
+    }
+
+    /** Waits (up to 5 s) until the client's changes settled count reaches the expected number. */
+    private static void awaitSettled(RecordingClient client, int expected) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (client.settled.get() != expected && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(expected, client.settled.get(), "changes settled");
     }
 }

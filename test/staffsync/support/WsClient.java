@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -42,11 +43,12 @@ public final class WsClient implements AutoCloseable {
     private volatile ScheduledExecutorService pacer;
     private volatile long paceMillis;
 
-    private WsClient(String clientId, URI uri) {
+    private WsClient(String clientId, URI uri, Map<String, String> headers) {
         this.clientId = clientId;
         Listener listener = new Listener();
-        this.socket = HttpClient.newHttpClient().newWebSocketBuilder()
-                .connectTimeout(TIMEOUT)
+        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(TIMEOUT);
+        headers.forEach(builder::header);
+        this.socket = builder
                 .buildAsync(uri, listener)
                 .orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS)
                 .join();
@@ -54,7 +56,33 @@ public final class WsClient implements AutoCloseable {
 
     /** Connects and consumes the CONNECTION_ACK, which it returns via {@link #ack}. */
     public static WsClient connect(URI uri, String clientId) {
-        return new WsClient(clientId, uri);
+        return new WsClient(clientId, uri, Map.of());
+    }
+
+    /** The same, with extra request headers on the upgrade (such as a browser's Origin). */
+    public static WsClient connect(URI uri, String clientId, Map<String, String> headers) {
+        return new WsClient(clientId, uri, headers);
+    }
+
+    /**
+     * The HTTP status the server refused the upgrade with (the JDK client's own handshake, so a
+     * real client's view); fails if the WebSocket opened.
+     */
+    public static int refusedStatus(URI uri, Map<String, String> headers) {
+        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(TIMEOUT);
+        headers.forEach(builder::header);
+        try {
+            WebSocket opened = builder.buildAsync(uri, new WebSocket.Listener() {}).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            opened.abort();
+            throw new AssertionError("the WebSocket opened: " + uri.getPath());
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof java.net.http.WebSocketHandshakeException refused) {
+                return refused.getResponse().statusCode();
+            }
+            throw new AssertionError("no HTTP answer: " + e.getCause(), e.getCause());
+        } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+            throw new AssertionError(e);
+        }
     }
 
     private JsonObject ack;

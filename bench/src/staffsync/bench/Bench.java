@@ -31,13 +31,15 @@ import java.util.stream.Stream;
  *
  * <p>Settings come from system properties (bench/bench.sh sets them): bench.jar, bench.jvmFlags,
  * bench.go, bench.nodeDir, bench.out, bench.quick, bench.runs, bench.scenarios, bench.servers,
- * bench.storeBenchCp.
+ * bench.storeBenchCp, bench.auth (jwt or rs256: scenario (c) also as staff-sync/jwt, tokens ES256 or RS256).
  */
 public final class Bench {
     static final String OURS = "staff-sync";
     static final String GO = "go-hub";
     static final String NODE = "node-ws";
     static final String OURS_FILE = "staff-sync/file";
+    /** staff-sync with AUTH_MODE=jwt, each connection with its own ES256 token (BENCH_AUTH=jwt, scenario (c)). */
+    static final String OURS_JWT = "staff-sync/jwt";
     /** Scenario (f)'s two measurements on one server: the event stream alone, then during the sync storm. */
     static final String OURS_QUIET = "staff-sync quiet";
     static final String OURS_STORM = "staff-sync storm";
@@ -51,6 +53,11 @@ public final class Bench {
     private final int stormRows = Integer.getInteger("bench.stormRows", quick ? 20_000 : 100_000);
     private final int stormClients = Integer.getInteger("bench.stormClients", quick ? 50 : 200);
     private final long clockTicks = clockTicks();
+    /** bench.auth: off, jwt (ES256 tokens) or rs256. */
+    private final String authMode = System.getProperty("bench.auth", "off");
+    private final boolean compareJwt = authMode.equals("jwt") || authMode.equals("rs256");
+    /** Made on first use by a staff-sync/jwt run; main thread only. */
+    private BenchAuth auth;
     private int runCounter;
 
     /** {@code store}: the store staff-sync runs on in this scenario (memory or file). */
@@ -125,6 +132,10 @@ public final class Bench {
                     // Also the durable store, for the record: one publisher's updates to one row are fsync-bound.
                     these.add(these.indexOf(OURS) + 1, OURS_FILE);
                 }
+                if (compareJwt && template.id().equals("c") && servers.contains(OURS)) {
+                    // The cost of authentication: the same connects, each with a token to verify.
+                    these.add(these.indexOf(OURS) + 1, OURS_JWT);
+                }
                 for (String server : these) {
                     RunResult result = runOne(template, server, r);
                     results.add(result);
@@ -163,6 +174,9 @@ public final class Bench {
         Chart.draw(results, scenarioInfo, out.resolve("latency.png"), (String) report.get("date"));
         System.out.println("wrote " + out.resolve("results.json") + ", " + out.resolve("results.md") + ", "
                 + out.resolve("latency.png"));
+        if (auth != null) {
+            auth.close();
+        }
     }
 
     // ---- one run ----
@@ -180,6 +194,10 @@ public final class Bench {
         Files.createDirectories(out.resolve("logs"));
         Path log = out.resolve("logs").resolve(template.id() + "-" + server.replace('/', '-') + "-" + run + ".log");
         String store = server.equals(OURS_FILE) ? "file" : template.store();
+        if (server.equals(OURS_JWT) && auth == null) {
+            auth = new BenchAuth(authMode.equals("rs256"));
+            auth.tokens(t.subscribers() + t.publishers()); // signed now, outside every run's timing
+        }
         Process process = start(server, port, data, log, store);
         String loadBefore = Files.readString(Path.of("/proc/loadavg")).trim();
         long pid = process.pid();
@@ -190,6 +208,8 @@ public final class Bench {
         try {
             waitForPort(port, process, log);
             long startCpu = cpuTicks(pid);
+            List<String> tokens = server.equals(OURS_JWT)
+                    ? auth.tokens(spec.subscribers() + spec.publishers()) : List.of();
             LoadGen gen = new LoadGen(spec, new LoadGen.Probe() {
                 @Override
                 public void measureStarted() {
@@ -202,7 +222,7 @@ public final class Bench {
                     cpu[1] = cpuTicks(pid);
                     selfStart[1] = cpuTicks(ProcessHandle.current().pid());
                 }
-            });
+            }, tokens);
             figures = gen.run();
             double measuredCpu = (cpu[1] - cpu[0]) / (double) clockTicks;
             double totalCpu = (cpuTicks(pid) - startCpu) / (double) clockTicks;
@@ -367,6 +387,9 @@ public final class Bench {
                 command.add("-jar");
                 command.add(System.getProperty("bench.jar", "build-bench/staff-sync.jar"));
                 builder.environment().putAll(oursEnvironment(port, data));
+                if (server.equals(OURS_JWT)) {
+                    builder.environment().putAll(auth.serverEnvironment());
+                }
                 builder.environment().put("STORE", store);
             }
             case GO -> {

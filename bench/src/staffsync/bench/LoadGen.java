@@ -70,6 +70,7 @@ final class LoadGen {
 
     private final Spec spec;
     private final Probe probe;
+    private final List<String> accessTokens;
     private final IoThread[] threads;
     private final List<Conn> subscribers = new ArrayList<>();
     private final Pub[] pubs;
@@ -84,6 +85,12 @@ final class LoadGen {
     private volatile boolean stopping;
 
     LoadGen(Spec spec, Probe probe) {
+        this(spec, probe, List.of());
+    }
+
+    /** @param accessTokens empty, or one token per connection, sent as {@code ?access_token=} (BENCH_AUTH=jwt) */
+    LoadGen(Spec spec, Probe probe, List<String> accessTokens) {
+        this.accessTokens = accessTokens;
         this.spec = spec;
         this.probe = probe;
         this.threads = new IoThread[spec.ioThreads()];
@@ -507,7 +514,8 @@ final class LoadGen {
         private void sendHandshake(Conn c) throws IOException {
             byte[] nonce = new byte[16];
             ThreadLocalRandom.current().nextBytes(nonce);
-            String request = "GET /staff-sync HTTP/1.1\r\nHost: " + spec.host() + ":" + spec.port()
+            String path = accessTokens.isEmpty() ? "/staff-sync" : "/staff-sync?access_token=" + accessTokens.get(c.index);
+            String request = "GET " + path + " HTTP/1.1\r\nHost: " + spec.host() + ":" + spec.port()
                     + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
                     + Base64.getEncoder().encodeToString(nonce) + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
             c.state = Conn.HANDSHAKE;

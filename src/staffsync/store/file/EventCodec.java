@@ -23,10 +23,12 @@ import staffsync.protocol.StaffRow;
 final class EventCodec {
     /**
      * First byte of every encoded event; bump it when the layout changes. Version 2 added the
-     * origin's request fingerprint; version 1 events are still read (fingerprint unknown).
+     * origin's request fingerprint, version 3 the origin's token subject (the retry key's user);
+     * older events are still read, without what they did not hold.
      */
-    static final byte FORMAT_VERSION = 2;
+    static final byte FORMAT_VERSION = 3;
     private static final int FORMAT_WITHOUT_FINGERPRINT = 1;
+    private static final int FORMAT_WITHOUT_SUBJECT = 2;
 
     private EventCodec() {}
 
@@ -69,12 +71,13 @@ final class EventCodec {
                 out.writeLong(origin.clientSequence());
             }
             writeString(out, origin.fingerprint());
+            writeString(out, origin.subject());
         }
     }
 
     static ChangeEvent readEvent(DataInputStream in) throws IOException {
         int version = in.readUnsignedByte();
-        if (version != FORMAT_VERSION && version != FORMAT_WITHOUT_FINGERPRINT) {
+        if (version < FORMAT_WITHOUT_FINGERPRINT || version > FORMAT_VERSION) {
             throw new IOException("unknown event format version " + version);
         }
         long sequence = in.readLong();
@@ -98,7 +101,8 @@ final class EventCodec {
             String clientId = readString(in);
             Long clientSequence = in.readBoolean() ? in.readLong() : null;
             String fingerprint = version == FORMAT_WITHOUT_FINGERPRINT ? null : readString(in);
-            origin = new Origin(clientId, clientSequence, fingerprint);
+            String subject = version <= FORMAT_WITHOUT_SUBJECT ? null : readString(in);
+            origin = new Origin(clientId, clientSequence, fingerprint, subject);
         }
         return new ChangeEvent(sequence, kinds[kindIndex], row, fields, timestamp, origin);
     }
