@@ -92,6 +92,16 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
     /** About how many bytes a snapshot of every row would be (to tell when a replay is larger). */
     private long snapshotBytes;
     private final ReplyTurns turns;
+    /**
+     * The newest convoy of each kind of snapshot ("all", "by period", "period 3"), for the next
+     * reply to join (the map is the hub's; each convoy is shared with the writers, see Convoy).
+     */
+    private final Map<String, Convoy> convoys = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Convoy> eldest) {
+            return size() > 64; // one per kind asked for lately is all that is of use
+        }
+    };
     /** Connected, acknowledged, not yet authenticated: they receive no events (AUTH_MODE=jwt). */
     private final Map<String, Client> awaitingAuth = new LinkedHashMap<>();
     private final EventHistory history;
@@ -103,13 +113,6 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
 
     /** Shared by the hub and every connection's writer; thread-safe. */
     private final EncodedRows encodedRows;
-    /** The newest convoy of each kind of snapshot ("all", "by period", "period 3"), for the next reply to join. */
-    private final Map<String, Convoy> convoys = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Convoy> eldest) {
-            return size() > 64; // one per kind asked for lately is all that is of use
-        }
-    };
 
     /** Written by the hub thread, read by any thread. */
     private volatile HubStatus status;
