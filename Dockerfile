@@ -34,7 +34,9 @@ COPY src ./src
 # The live board's static files, packed into the jar by build.sh.
 COPY clients/board ./clients/board
 COPY clients/js/staff-sync.js ./clients/js/staff-sync.js
-RUN BUILD_DIR=build ./build.sh
+# BUILD_ARCHIVE=0: no class-data-sharing archive here (it is made for the JVM that trains it, not
+# the jlinked runtime; docs/benchmarks.md, "The first seconds").
+RUN BUILD_DIR=build BUILD_ARCHIVE=0 ./build.sh
 # The runtime: jdeps over the jar plus the modules it cannot see (docker/jlink-runtime.sh says
 # why). Today's list, with the Temurin 25 default:
 #   java.base         the core: sockets, NIO, TLS, the file store
@@ -69,9 +71,10 @@ COPY --from=build --chown=65532:65532 /data /data
 #      a half-working server; the restart policy brings up a clean one.
 #  -XX:-UsePerfData  no /tmp/hsperfdata file: no jcmd/jps in the image reads it, and the image
 #      then runs with a read-only root filesystem.
-#  -XX:+UseSerialGC -Xss512k  as `make run`: the lowest-footprint collector for a small heap on
-#      1-2 cores (the JVM would pick G1 once the container has 2+ CPUs and ~2 GB), and smaller
-#      thread stacks.
+#  -XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1  as `make run`: the lowest-footprint
+#      collector for a small heap on 1-2 cores (the JVM would pick G1 once the container has 2+
+#      CPUs and ~2 GB), smaller thread stacks, and the C1 compiler only (C2's compilations peak at
+#      20+ MiB of native memory; throughput stayed within noise, see docs/benchmarks.md).
 # The CPU count also comes from the container's limit (cgroups), so GC and pool sizes follow it.
 ENV JAVA_HOME=/opt/java \
     PATH=/opt/java/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
@@ -79,7 +82,7 @@ ENV JAVA_HOME=/opt/java \
     PORT=8080 \
     HTTP_PORT=8081 \
     DATA_DIR=/data \
-    JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData -XX:+UseSerialGC -Xss512k"
+    JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData -XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1"
 
 USER 65532:65532
 WORKDIR /app

@@ -16,7 +16,12 @@ JUNIT := .cache/jars/junit-platform-console-standalone-1.13.4.jar
 # only as far as it is used (docs/benchmarks.md, scenarios (c) and (f)).
 # ExitOnOutOfMemoryError: the first OutOfMemoryError, in any thread, ends the process (status 3)
 # instead of leaving a half-working server; see README "Out of memory".
-RUN_JVM_FLAGS ?= -XX:+UseSerialGC -Xss512k -Xms16m -Xmx384m -XX:+ExitOnOutOfMemoryError
+# TieredStopAtLevel=1: the C1 compiler only. C2's compilations peak at 20+ MiB of native memory and
+# its code cache grows; without it peak RSS fell from 110-125 to 83-88 MiB at 10,000 connections and
+# from 74-78 to 61-63 MiB in scenario (b), while (a) pinned to one core, 10 s runs, stayed within
+# noise (median 660k vs 677k deliveries/s, CPU per delivery 0.83-0.97 vs 0.79-1.23 µs): the server's
+# time is in socket writes, not in code C2 would make faster (docs/benchmarks.md, issue 15).
+RUN_JVM_FLAGS ?= -XX:+UseSerialGC -Xss512k -Xms16m -Xmx384m -XX:+ExitOnOutOfMemoryError -XX:TieredStopAtLevel=1
 # Run one class or package: make test TESTS="--select-class staffsync.ws.ProtocolErrorsTest"
 TESTS ?= --scan-class-path $(BUILD_DIR)/test-classes
 # Replay a seed a test printed: make test SEED=123 TESTS="--select-class staffsync.store.file.CrashTest"
@@ -39,8 +44,11 @@ build:
 $(JAR): $(JAR_INPUTS)
 	./build.sh
 
+# The jar's class-data-sharing archive, made by build.sh next to it (docs/benchmarks.md, "The first
+# seconds"); run without it when it is missing. The JVM ignores a stale one with a warning.
+JSA := $(BUILD_DIR)/staff-sync.jsa
 run: $(JAR)
-	java $(RUN_JVM_FLAGS) -jar $(JAR)
+	java $(RUN_JVM_FLAGS) $$(test -f $(JSA) && echo -XX:SharedArchiveFile=$(JSA)) -jar $(JAR)
 
 # The JavaScript tests (client, React hook, live board in Chromium; clients/run-tests.sh): all by
 # default, some with JS_TESTS="test/client.test.js", none with JS_TESTS=none.
@@ -50,6 +58,7 @@ JS_TESTS ?=
 # up and comes last, also when tests fail; then make exits non-zero if either runner failed.
 test:
 	./build.sh tests
+	bash test/ensure-redis-server.sh || echo "make test: going on without redis-server; the Redis tests will fail" >&2
 	@status=0; \
 	java $(if $(SEED),-Dseed=$(SEED)) $(TEST_JVM_FLAGS) -Dstaffsync.jar=$(JAR) -jar $(JUNIT) execute \
 	  --class-path "$$(cat $(BUILD_DIR)/test-classpath.txt)" $(TESTS) \

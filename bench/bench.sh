@@ -7,9 +7,13 @@
 # Environment: QUICK=1, BENCH_RUNS=n, BENCH_SCENARIOS=abcdef, BENCH_SERVERS=staff-sync,go-hub,node-ws,
 # RUN_JVM_FLAGS (the server's JVM flags; make passes the Makefile's), BUILD_DIR (default build-bench),
 # BENCH_SKIP_BUILD=1 (reuse the jar), BENCH_SERVER_ENV="NAME=value ..." (extra settings for staff-sync),
-# BENCH_STORM_ROWS / BENCH_STORM_CLIENTS (scenario (f): 100000 / 200, QUICK 20000 / 50),
+# BENCH_BASELINE_JAR=path (another staff-sync jar run next to it as staff-sync/baseline: an A/B in one run;
+# BENCH_BASELINE_JVM_FLAGS="..." gives it other JVM flags, e.g. the same jar with other flags),
+# BENCH_CHECK=parse (the load generator also parses every message it receives into a JSON tree),
+# BENCH_CDS=0 (run staff-sync without the class-data-sharing archive build.sh makes next to the jar).
 # BENCH_AUTH=jwt (scenario (c) also as staff-sync/jwt: AUTH_MODE=jwt, an ES256 token per connection;
 # BENCH_AUTH=rs256: the same with RS256 tokens).
+# BENCH_STORM_ROWS / BENCH_STORM_CLIENTS (scenario (f): 100000 / 200, QUICK 20000 / 50).
 # Needs root for apt-get when Go or gorilla/websocket is missing (only when go-hub is benchmarked).
 # Output: bench/out/results.{json,md}, bench/out/latency.png, server logs in bench/out/logs.
 set -euo pipefail
@@ -74,9 +78,13 @@ PROPS=(-Dbench.out="$OUT" -Dbench.jar="$BUILD_DIR/staff-sync.jar" -Dbench.go="$W
 [[ -n "${BENCH_SERVERS:-}" ]] && PROPS+=(-Dbench.servers="$BENCH_SERVERS")
 [[ -n "${BENCH_WINDOW:-}" ]] && PROPS+=(-Dbench.window="$BENCH_WINDOW")
 [[ -n "${BENCH_SERVER_ENV:-}" ]] && PROPS+=(-Dbench.serverEnv="$BENCH_SERVER_ENV")
+[[ -n "${BENCH_BASELINE_JAR:-}" ]] && PROPS+=(-Dbench.baselineJar="$BENCH_BASELINE_JAR")
+[[ -n "${BENCH_BASELINE_JVM_FLAGS:-}" ]] && PROPS+=(-Dbench.baselineJvmFlags="$BENCH_BASELINE_JVM_FLAGS")
+[[ -n "${BENCH_CHECK:-}" ]] && PROPS+=(-Dbench.check="$BENCH_CHECK")
+[[ "${BENCH_CDS:-1}" == 0 ]] && PROPS+=(-Dbench.cds=false)
+[[ -n "${BENCH_AUTH:-}" ]] && PROPS+=(-Dbench.auth="$BENCH_AUTH")
 [[ -n "${BENCH_STORM_ROWS:-}" ]] && PROPS+=(-Dbench.stormRows="$BENCH_STORM_ROWS")
 [[ -n "${BENCH_STORM_CLIENTS:-}" ]] && PROPS+=(-Dbench.stormClients="$BENCH_STORM_CLIENTS")
-[[ -n "${BENCH_AUTH:-}" ]] && PROPS+=(-Dbench.auth="$BENCH_AUTH")
 [[ -n "$STORE_BENCH_CP" ]] && PROPS+=(-Dbench.storeBenchCp="$STORE_BENCH_CP")
 # The load generator: a small, quiet heap; it allocates little per delivery.
 exec java -XX:+UseSerialGC -Xms256m -Xmx1g -Djava.awt.headless=true "${PROPS[@]}" \

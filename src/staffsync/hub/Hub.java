@@ -20,6 +20,7 @@ import staffsync.hub.HubEvent.Committed;
 import staffsync.hub.HubEvent.Loaded;
 import staffsync.hub.HubEvent.MutationRejected;
 import staffsync.hub.HubEvent.MutationRequested;
+import staffsync.hub.HubEvent.OriginalFound;
 import staffsync.hub.HubEvent.Register;
 import staffsync.hub.HubEvent.RegisterAwaitingAuth;
 import staffsync.hub.HubEvent.ReplyWritten;
@@ -80,6 +81,8 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
     // ---- hub thread only ----
     private final Outbox outbox = new Outbox();
     private final Map<String, Client> clients = new LinkedHashMap<>();
+    /** Connected, acknowledged, not yet authenticated: they receive no events (AUTH_MODE=jwt). */
+    private final Map<String, Client> awaitingAuth = new LinkedHashMap<>();
     /** The current rows by id, for finding a row's previous state. */
     private final Map<String, StaffRow> rowIndex = new HashMap<>();
     /**
@@ -102,8 +105,6 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
             return size() > 64; // one per kind asked for lately is all that is of use
         }
     };
-    /** Connected, acknowledged, not yet authenticated: they receive no events (AUTH_MODE=jwt). */
-    private final Map<String, Client> awaitingAuth = new LinkedHashMap<>();
     private final EventHistory history;
     private final RetryTable retries;
     private final WriteLimits limits;
@@ -331,6 +332,8 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
             onMutationRejected(rejected);
         } else if (event instanceof Committed committed) {
             onCommitted(committed.event());
+        } else if (event instanceof OriginalFound found) {
+            onOriginalFound(found);
         } else if (event instanceof Loaded loadedEvent) {
             onLoaded(loadedEvent.state());
         } else if (event instanceof SyncRequested sync) {
@@ -413,24 +416,33 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
         client.mutationSettled();
     }
 
-    /** Runs on a store lane. An applied change comes back through {@link #committed}. */
+    /**
+     * Runs on a store lane. The outcome comes here or, from a store that queues without waiting,
+     * later on the store's thread; an applied change comes back through {@link #committed} first.
+     */
     private void applyOnLane(MutationRequested request) {
-        MutationResult result;
         try {
-            result = store.apply(request.mutation(), request.origin());
+            store.applyThen(request.mutation(), request.origin(), result -> settle(request, result));
         } catch (OutOfMemoryError e) {
             throw e; // ends the process: see FatalErrors
         } catch (Throwable e) {
             // Any other failure (an Error included) fails this change alone; the lane and its client go on.
             LOG.log(Level.SEVERE, "store failed on " + request.mutation().getClass().getSimpleName(), e);
-            result = new MutationResult.Rejected(ErrorCode.INTERNAL, "the server failed to process the change",
-                    request.mutation().staffId(), null);
+            settle(request, new MutationResult.Rejected(ErrorCode.INTERNAL, "the server failed to process the change",
+                    request.mutation().staffId(), null));
         }
+    }
+
+    /** Any thread: a change's outcome is known. */
+    private void settle(MutationRequested request, MutationResult result) {
         if (result instanceof MutationResult.Rejected rejected) {
             submit(new MutationRejected(request.client(), request.origin(), request.mutation(), rejected));
+        } else if (result instanceof MutationResult.Repeated repeated) {
+            submit(new OriginalFound(request.client(), request.origin(), repeated.original()));
         } else {
             request.client().mutationSettled();
         }
+        lanes.settled();
     }
 
     private void onMutationRejected(MutationRejected event) {
@@ -459,6 +471,27 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
         requester.mutationSettled();
         for (Client waiter : told.subList(1, told.size())) {
             waiter.mutationSettled();
+        }
+    }
+
+    /**
+     * A retry the hub had not recognised (its original went through another instance, or left
+     * the retry table) but the store did: the original event again, to the requester and to any
+     * retry of it waiting here, as for a retry found in the table.
+     */
+    private void onOriginalFound(OriginalFound found) {
+        Frame frame = encoder.encode(ServerMessages.event(found.original()));
+        List<Client> told = new ArrayList<>();
+        told.add(found.client());
+        Long clientSequence = found.origin().clientSequence();
+        if (clientSequence != null) {
+            told.addAll(retries.committed(RetryTable.Key.of(found.origin()), frame,
+                    found.original().origin().fingerprint()));
+        }
+        for (Client client : told) {
+            outbox.send(client, frame);
+            client.mutationSettled();
+            metrics.retryAnswered();
         }
     }
 

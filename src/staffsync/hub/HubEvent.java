@@ -43,6 +43,9 @@ public sealed interface HubEvent {
     /** The store refused a change: the requester (and any retry waiting on it) gets the ERROR. */
     record MutationRejected(Client client, Origin origin, Mutation mutation, Rejected rejection) implements HubEvent {}
 
+    /** The store found a resent mutation already committed: the requester gets the original event again. */
+    record OriginalFound(Client client, Origin origin, ChangeEvent original) implements HubEvent {}
+
     /** The store committed a change (from a client or from elsewhere): number it out to everyone. */
     record Committed(ChangeEvent event) implements HubEvent {}
 

@@ -1,5 +1,6 @@
 package staffsync.store;
 
+import java.util.function.Consumer;
 import staffsync.protocol.ClientRequest.Mutation;
 import staffsync.protocol.Origin;
 
@@ -31,6 +32,19 @@ public interface StaffStore extends AutoCloseable {
 
     /** Applies one client change, blocking until it is stored or refused. */
     MutationResult apply(Mutation mutation, Origin origin);
+
+    /**
+     * Applies one client change and hands its outcome to {@code outcome}, under the same contract
+     * as {@link #apply} (an applied change reaches the {@link CommitListener} first). A store that
+     * can take a change without waiting for the ones before it (the file store: one row's changes
+     * queue for the next group commit instead of each waiting for the previous one's fsync)
+     * returns at once and calls {@code outcome} later, on its own thread; changes given to it from
+     * one thread are decided in that order. Others decide here, blocking, as {@link #apply} does.
+     * {@code outcome} must not block.
+     */
+    default void applyThen(Mutation mutation, Origin origin, Consumer<MutationResult> outcome) {
+        outcome.accept(apply(mutation, origin));
+    }
 
     /** A cheap, non-blocking view of the store's health for /health and /ready. */
     StoreHealth health();

@@ -20,6 +20,11 @@ public record HandshakeRequest(String method, String target, Map<String, String>
         headers = Map.copyOf(headers);
     }
 
+    /** The same request without its headers: what an open connection keeps of it. */
+    public HandshakeRequest withoutHeaders() {
+        return new HandshakeRequest(method, target, Map.of(), remote);
+    }
+
     /** The header's value, or null when absent; the name in any case. */
     public String header(String name) {
         return headers.get(name.toLowerCase(Locale.ROOT));

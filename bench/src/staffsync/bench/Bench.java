@@ -4,7 +4,9 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import java.io.File;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,7 +39,12 @@ public final class Bench {
     static final String OURS = "staff-sync";
     static final String GO = "go-hub";
     static final String NODE = "node-ws";
-    static final String OURS_FILE = "staff-sync/file";
+    /** staff-sync on the memory store, next to the default (file) in the throughput scenarios. */
+    static final String OURS_MEMORY = "staff-sync/memory";
+    /** staff-sync from another jar (BENCH_BASELINE_JAR), same store and flags: an A/B in one run. */
+    static final String OURS_BASELINE = "staff-sync/baseline";
+    /** The limits meant for people, lifted in the throughput scenarios only (and said so in the results). */
+    static final Map<String, String> LIFTED_LIMITS = liftedLimits();
     /** staff-sync with AUTH_MODE=jwt, each connection with its own ES256 token (BENCH_AUTH=jwt, scenario (c)). */
     static final String OURS_JWT = "staff-sync/jwt";
     /** Scenario (f)'s two measurements on one server: the event stream alone, then during the sync storm. */
@@ -48,7 +55,7 @@ public final class Bench {
     private final int runs = Integer.getInteger("bench.runs", quick ? 1 : 3);
     private final Path out = Path.of(System.getProperty("bench.out", "bench/out"));
     private final List<String> servers = List.of(System.getProperty("bench.servers", OURS + "," + GO + "," + NODE).split(","));
-    private final String scenarios = System.getProperty("bench.scenarios", "abcdef");
+    private final String scenarios = System.getProperty("bench.scenarios", "apbwcdef");
     /** Scenario (f): rows of 200-character fields, and clients asking for all of them at once. */
     private final int stormRows = Integer.getInteger("bench.stormRows", quick ? 20_000 : 100_000);
     private final int stormClients = Integer.getInteger("bench.stormClients", quick ? 50 : 200);
@@ -60,8 +67,13 @@ public final class Bench {
     private BenchAuth auth;
     private int runCounter;
 
-    /** {@code store}: the store staff-sync runs on in this scenario (memory or file). */
-    record Scenario(String id, String title, String store, LoadGen.Spec spec) {}
+    /**
+     * {@code store}: the store staff-sync runs on in this scenario (memory or file).
+     * {@code throughput}: as fast as the window allows, so the per-connection and server-wide rate
+     * limits are lifted ({@link #LIFTED_LIMITS}) and staff-sync also runs on the memory store.
+     * {@code pinned}: every server on CPU 0 and the load generator on CPU 1 (taskset).
+     */
+    record Scenario(String id, String title, String store, boolean throughput, boolean pinned, LoadGen.Spec spec) {}
 
     record RunResult(String scenario, String server, int run, Map<String, Object> figures, Histogram latency) {}
 
@@ -76,19 +88,27 @@ public final class Bench {
         int threads = Integer.getInteger("bench.ioThreads", 2);
         int window = Integer.getInteger("bench.window", 64);
         List<Scenario> list = new ArrayList<>();
-        list.add(new Scenario("a", "100 subscribers, 1 publisher, as fast as possible (window " + window + "), 300-byte messages",
-                "memory",
-                new LoadGen.Spec("127.0.0.1", 0, full, 100, 1, 0, window, 300, warm, measureA, 5_000, 0, 0, 0, false, threads, "")));
-        list.add(new Scenario("b", "1000 subscribers, 10 publishers at 10 updates/s each", "file",
+        LoadGen.Spec a = new LoadGen.Spec("127.0.0.1", 0, full, 100, 1, 0, window, 300, warm, measureA, 5_000, 0, 0, 0,
+                false, threads, "");
+        String lifted = " (rate limits lifted: " + String.join(", ", LIFTED_LIMITS.keySet()) + ")";
+        list.add(new Scenario("a", "100 subscribers, 1 publisher, as fast as possible (window " + window + "), 300-byte messages"
+                + lifted, "file", true, false, a));
+        list.add(new Scenario("p", "(a) pinned: each server on CPU 0, the load generator on CPU 1 (taskset)" + lifted,
+                "file", true, true, a));
+        list.add(new Scenario("b", "1000 subscribers, 10 publishers at 10 updates/s each", "file", false, false,
                 new LoadGen.Spec("127.0.0.1", 0, full, 1000, 10, 10, 0, 300, warm, measureB, 5_000, 0, 0, 0, false, threads, "")));
+        // The first seconds, as a user sees them: (b) against a server started just before, measured
+        // from the first update for 15 s (also with QUICK), JIT warm-up included.
+        list.add(new Scenario("w", "(b) from a cold start: the first 15 s, no warm-up excluded", "file", false, false,
+                new LoadGen.Spec("127.0.0.1", 0, full, 1000, 10, 10, 0, 300, 0, 15_000, 5_000, 0, 0, 0, false, threads, "")));
         list.add(new Scenario("c", "10,000 idle connections held " + (quick ? 3 : 10) + " s, then one broadcast", "file",
-                new LoadGen.Spec("127.0.0.1", 0, full, 10_000, 1, 0, 0, 300, 0, 0, 10_000, 0, 0, quick ? 3_000 : 10_000,
-                        true, threads, "")));
-        list.add(new Scenario("d", "(b) with one subscriber that stops reading after 1 s", "file",
+                false, false, new LoadGen.Spec("127.0.0.1", 0, full, 10_000, 1, 0, 0, 300, 0, 0, 10_000, 0, 0,
+                        quick ? 3_000 : 10_000, true, threads, "")));
+        list.add(new Scenario("d", "(b) with one subscriber that stops reading after 1 s", "file", false, false,
                 new LoadGen.Spec("127.0.0.1", 0, full, 1000, 10, 10, 0, 300, warm, measureB, 5_000, 1, 1_000, 0, false, threads, "")));
         list.add(new Scenario("f", String.format(Locale.ROOT, "sync storm: %,d rows of 200-character fields, %d clients "
                 + "ask for all of them at once, while 100 others receive 10 publishers x 10 updates/s", stormRows,
-                stormClients), "memory",
+                stormClients), "memory", false, false,
                 new LoadGen.Spec("127.0.0.1", 0, full, 100, 10, 10, 0, 300, warm, quick ? 8_000 : 20_000, 5_000, 0, 0, 0,
                         false, threads, "")));
         return list;
@@ -103,10 +123,12 @@ public final class Bench {
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("quick", quick);
         settings.put("runsPerServer", runs);
-        settings.put("staffSyncJvmFlags", System.getProperty("bench.jvmFlags", ""));
-        settings.put("staffSyncStore", "file (durable, fsync per group commit) except (a): memory, plus "
-                + OURS_FILE + " for the durable figure");
-        settings.put("staffSyncEnv", oursEnvironment(0, Path.of("DATA_DIR")));
+        settings.put("staffSyncJvmFlags", (System.getProperty("bench.jvmFlags", "") + " "
+                + String.join(" ", classDataSharing(System.getProperty("bench.jar", "build-bench/staff-sync.jar")))).trim());
+        settings.put("staffSyncStore", "file (durable, fsync per group commit), the default; in the throughput "
+                + "scenarios (a) and (p) also " + OURS_MEMORY);
+        settings.put("staffSyncEnv", oursEnvironment(0, Path.of("DATA_DIR"), "file", false));
+        settings.put("staffSyncEnvThroughputScenarios", LIFTED_LIMITS);
         report.put("settings", settings);
         List<RunResult> results = new ArrayList<>();
         List<Map<String, Object>> scenarioInfo = new ArrayList<>();
@@ -128,9 +150,12 @@ public final class Bench {
             }
             for (int r = 1; r <= runs; r++) {
                 List<String> these = new ArrayList<>(servers);
-                if (template.store().equals("memory") && servers.contains(OURS)) {
-                    // Also the durable store, for the record: one publisher's updates to one row are fsync-bound.
-                    these.add(these.indexOf(OURS) + 1, OURS_FILE);
+                if (template.throughput() && servers.contains(OURS)) {
+                    // Also the memory store: what durability costs, measured in the same run.
+                    these.add(these.indexOf(OURS) + 1, OURS_MEMORY);
+                }
+                if (System.getProperty("bench.baselineJar") != null && servers.contains(OURS)) {
+                    these.add(these.indexOf(OURS) + 1, OURS_BASELINE);
                 }
                 if (compareJwt && template.id().equals("c") && servers.contains(OURS)) {
                     // The cost of authentication: the same connects, each with a token to verify.
@@ -182,37 +207,53 @@ public final class Bench {
     // ---- one run ----
 
     private RunResult runOne(Scenario template, String server, int run) throws Exception {
-        int port = 21000 + 2 * (runCounter++ % 2000);
+        runCounter++;
         boolean full = server.startsWith(OURS);
+        // Ours picks free ports itself (PORT=0) and says which; a peer gets a port that was free just
+        // now. Never a fixed port: on a shared machine another server may hold it.
+        int port = full ? 0 : freePort();
         LoadGen.Spec t = template.spec();
         String runId = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36) + run;
-        LoadGen.Spec spec = new LoadGen.Spec("127.0.0.1", port, full, t.subscribers(), t.publishers(),
-                t.ratePerPublisher(), t.window(), t.messageBytes(), t.warmupMs(), t.measureMs(), t.drainMs(),
-                t.slowConsumers(), t.slowAfterMs(), t.holdMs(), t.singleBroadcast(), t.ioThreads(), runId);
         Path data = out.resolve("data").resolve(template.id() + "-" + run);
         deleteTree(data);
         Files.createDirectories(out.resolve("logs"));
         Path log = out.resolve("logs").resolve(template.id() + "-" + server.replace('/', '-') + "-" + run + ".log");
-        String store = server.equals(OURS_FILE) ? "file" : template.store();
+        String store = server.equals(OURS_MEMORY) ? "memory" : template.store();
         if (server.equals(OURS_JWT) && auth == null) {
             auth = new BenchAuth(authMode.equals("rs256"));
             auth.tokens(t.subscribers() + t.publishers()); // signed now, outside every run's timing
         }
-        Process process = start(server, port, data, log, store);
+        Process process = start(server, port, data, log, store, template);
         String loadBefore = Files.readString(Path.of("/proc/loadavg")).trim();
         long pid = process.pid();
         Map<String, Object> figures;
+        Map<String, Object> figures0 = new LinkedHashMap<>();
+        Map<String, long[]> threadsAtStart = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<String, long[]> threadsAtEnd = new java.util.concurrent.ConcurrentHashMap<>();
         long[] cpu = new long[2];
         long self0 = cpuTicks(ProcessHandle.current().pid());
         long[] selfStart = new long[2];
+        long launched = System.nanoTime();
         try {
-            waitForPort(port, process, log);
+            if (full) {
+                port = awaitBoundPort(process, log);
+                figures0.put("startupMs", LoadGen.round((System.nanoTime() - launched) / 1e6, 0));
+            } else {
+                waitForPort(port, process, log);
+            }
+            LoadGen.Spec spec = new LoadGen.Spec("127.0.0.1", port, full, t.subscribers(), t.publishers(),
+                    t.ratePerPublisher(), t.window(), t.messageBytes(), t.warmupMs(), t.measureMs(), t.drainMs(),
+                    t.slowConsumers(), t.slowAfterMs(), t.holdMs(), t.singleBroadcast(), t.ioThreads(), runId);
+            if (template.pinned()) {
+                pinSelf("1"); // the load generator's threads, started below, inherit it
+            }
             long startCpu = cpuTicks(pid);
             List<String> tokens = server.equals(OURS_JWT)
                     ? auth.tokens(spec.subscribers() + spec.publishers()) : List.of();
             LoadGen gen = new LoadGen(spec, new LoadGen.Probe() {
                 @Override
                 public void measureStarted() {
+                    threadsAtStart.putAll(threadTicks(pid));
                     cpu[0] = cpuTicks(pid);
                     selfStart[0] = cpuTicks(ProcessHandle.current().pid());
                 }
@@ -220,15 +261,21 @@ public final class Bench {
                 @Override
                 public void measureEnded() {
                     cpu[1] = cpuTicks(pid);
+                    threadsAtEnd.putAll(threadTicks(pid));
                     selfStart[1] = cpuTicks(ProcessHandle.current().pid());
                 }
             }, tokens);
             figures = gen.run();
+            figures.putAll(figures0);
+            figures.put("serverThreads", threadFigures(threadsAtStart, threadsAtEnd,
+                    ((Number) figures.get("deliveries")).longValue(), ((Number) figures.get("messagesSent")).longValue()));
             double measuredCpu = (cpu[1] - cpu[0]) / (double) clockTicks;
             double totalCpu = (cpuTicks(pid) - startCpu) / (double) clockTicks;
             long deliveries = ((Number) figures.get("deliveries")).longValue();
-            figures.put("store", server.startsWith(OURS) ? store : null);
+            figures.put("store", server.startsWith(OURS)
+                    ? oursEnvironment(0, data, store, template.throughput()).get("STORE") : null);
             figures.put("loadAverageBefore", loadBefore);
+            figures.put("loadAverage1m", Double.parseDouble(loadBefore.split(" ")[0]));
             figures.put("loadAverageAfter", Files.readString(Path.of("/proc/loadavg")).trim());
             figures.put("serverCpuSeconds", LoadGen.round(measuredCpu, 2));
             figures.put("serverCpuSecondsWholeRun", LoadGen.round(totalCpu, 2));
@@ -237,9 +284,14 @@ public final class Bench {
             figures.put("serverPeakRssMiB", LoadGen.round(procStatusKb(pid, "VmHWM") / 1024.0, 1));
             figures.put("serverRssAtEndMiB", LoadGen.round(procStatusKb(pid, "VmRSS") / 1024.0, 1));
             figures.put("loadgenCpuSeconds", LoadGen.round((selfStart[1] - selfStart[0]) / (double) clockTicks, 2));
+            figures.put("loadgenMicrosPerDelivery", deliveries == 0 || t.singleBroadcast() ? null
+                    : LoadGen.round((selfStart[1] - selfStart[0]) / (double) clockTicks * 1e6 / deliveries, 2));
             figures.put("loadgenCpuSecondsWholeRun", LoadGen.round((cpuTicks(ProcessHandle.current().pid()) - self0)
                     / (double) clockTicks, 2));
         } finally {
+            if (template.pinned()) {
+                pinSelf("0-" + (Runtime.getRuntime().availableProcessors() - 1));
+            }
             stop(process);
             deleteTree(data);
         }
@@ -256,7 +308,7 @@ public final class Bench {
         Path data = out.resolve("data").resolve(template.id() + "-" + run);
         deleteTree(data);
         Path log = out.resolve("logs").resolve(template.id() + "-" + OURS + "-" + run + ".log");
-        Process process = start(OURS, port, data, log, template.store());
+        Process process = start(OURS, port, data, log, template.store(), template);
         long pid = process.pid();
         List<RunResult> results = new ArrayList<>();
         try {
@@ -344,26 +396,37 @@ public final class Bench {
         };
     }
 
-    static Map<String, String> oursEnvironment(int port, Path data) {
+    /**
+     * The throughput scenarios' one publisher sends far above a person's rate: lift the
+     * per-connection limits and the server-wide write rate. The other scenarios (10 updates/s per
+     * publisher, 100/s in all) run within the defaults, as users run the server.
+     */
+    private static Map<String, String> liftedLimits() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("RATE_LIMIT_PER_SECOND", "1000000000");
+        env.put("RATE_LIMIT_BURST", "1000000000");
+        env.put("MAX_PENDING_PER_CONNECTION", "1000000");
+        env.put("MAX_WRITES_PER_SECOND", "1000000000");
+        return env;
+    }
+
+    /** BENCH_SERVER_ENV comes last, so it may change any of these (STORE=memory: every staff-sync line on it). */
+    static Map<String, String> oursEnvironment(int port, Path data, String store, boolean throughput) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("HOST", "127.0.0.1");
         env.put("PORT", Integer.toString(port));
         env.put("HTTP_PORT", Integer.toString(port == 0 ? 0 : port + 1));
-        env.put("STORE", System.getProperty("bench.store", "file"));
+        env.put("STORE", store);
         env.put("DATA_DIR", data.toString());
-        // The bench's publishers send far above a person's rate: lift the per-connection limits.
-        env.put("RATE_LIMIT_PER_SECOND", "1000000000");
-        env.put("RATE_LIMIT_BURST", "1000000000");
-        env.put("MAX_PENDING_PER_CONNECTION", "1000000");
-        // ... and the server-wide write rate, which is sized for the file store and people, not a load test.
-        env.put("MAX_WRITES_PER_SECOND", "1000000000");
+        if (throughput) {
+            env.putAll(LIFTED_LIMITS);
+        }
         // About 5 s of scenario (b)'s stream, so the slow consumer of (d) is dropped within the run.
         env.put("OUTBOUND_LIMIT_BYTES", "262144");
         // A bounded kernel buffer, so a slow reader meets OUTBOUND_LIMIT_BYTES within the run.
         env.put("SOCKET_SEND_BUFFER_BYTES", "65536");
         env.put("HANDSHAKE_TIMEOUT_MS", "30000");
         env.put("SHUTDOWN_TIMEOUT_MS", "1000");
-        env.put("LOG_LEVEL", "WARNING");
         // BENCH_SERVER_ENV="WRITER_THREADS=1 STORE_THREADS=4": try a setting without editing this file.
         for (String setting : System.getProperty("bench.serverEnv", "").trim().split("\\s+")) {
             int eq = setting.indexOf('=');
@@ -374,23 +437,30 @@ public final class Bench {
         return env;
     }
 
-    private Process start(String server, int port, Path data, Path log, String store) throws IOException {
+    private Process start(String server, int port, Path data, Path log, String store, Scenario scenario)
+            throws IOException {
         List<String> command = new ArrayList<>();
         ProcessBuilder builder = new ProcessBuilder();
+        if (scenario.pinned()) {
+            command.addAll(List.of("taskset", "-c", "0"));
+        }
         switch (server.startsWith(OURS) ? OURS : server) {
             case OURS -> {
                 command.add("java");
-                String flags = System.getProperty("bench.jvmFlags", "").trim();
+                String flags = (server.equals(OURS_BASELINE) && System.getProperty("bench.baselineJvmFlags") != null
+                        ? System.getProperty("bench.baselineJvmFlags") : System.getProperty("bench.jvmFlags", "")).trim();
                 if (!flags.isEmpty()) {
                     command.addAll(Arrays.asList(flags.split("\\s+")));
                 }
+                String jar = server.equals(OURS_BASELINE) ? System.getProperty("bench.baselineJar")
+                        : System.getProperty("bench.jar", "build-bench/staff-sync.jar");
+                command.addAll(classDataSharing(jar));
                 command.add("-jar");
-                command.add(System.getProperty("bench.jar", "build-bench/staff-sync.jar"));
-                builder.environment().putAll(oursEnvironment(port, data));
+                command.add(jar);
+                builder.environment().putAll(oursEnvironment(port, data, store, scenario.throughput()));
                 if (server.equals(OURS_JWT)) {
                     builder.environment().putAll(auth.serverEnvironment());
                 }
-                builder.environment().put("STORE", store);
             }
             case GO -> {
                 command.add(System.getProperty("bench.go", "bench/out/gohub"));
@@ -409,6 +479,42 @@ public final class Bench {
         return builder.start();
     }
 
+    /**
+     * As `make run`: the class-data-sharing archive build.sh makes next to the jar, when there is
+     * one (BENCH_CDS=0: never).
+     */
+    static List<String> classDataSharing(String jar) {
+        Path archive = Path.of(jar.replaceAll("\\.jar$", ".jsa"));
+        if (!Boolean.parseBoolean(System.getProperty("bench.cds", "true")) || !Files.isRegularFile(archive)) {
+            return List.of();
+        }
+        return List.of("-XX:SharedArchiveFile=" + archive);
+    }
+
+    private static final Pattern BOUND = Pattern.compile("bound ports websocket=(\\d+)");
+
+    /** Ours: waits for its "bound ports" log line (the moment it serves) and returns its WebSocket port. */
+    private static int awaitBoundPort(Process process, Path log) throws Exception {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            Matcher m = BOUND.matcher(Files.readString(log, StandardCharsets.UTF_8));
+            if (m.find()) {
+                return Integer.parseInt(m.group(1));
+            }
+            if (!process.isAlive()) {
+                throw new IllegalStateException("server exited: see " + log);
+            }
+            Thread.sleep(2);
+        }
+        throw new IllegalStateException("server did not report its ports: see " + log);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
     private static void waitForPort(int port, Process process, Path log) throws Exception {
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (System.nanoTime() < deadline) {
@@ -417,7 +523,10 @@ public final class Bench {
             }
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                Thread.sleep(300); // ours binds the WebSocket port last; let the others settle too
+                Thread.sleep(300); // let it settle
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("server exited (the port was taken?): see " + log);
+                }
                 return;
             } catch (IOException e) {
                 Thread.sleep(50);
@@ -435,7 +544,77 @@ public final class Bench {
         Thread.sleep(500);
     }
 
+    /** Sets the CPUs of every thread of this process (taskset -a), so threads started later inherit them. */
+    private static void pinSelf(String cpus) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("taskset", "-a", "-p", "-c", cpus, Long.toString(ProcessHandle.current().pid()))
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("taskset -a -p -c " + cpus + " failed");
+        }
+    }
+
     // ---- /proc ----
+
+    /**
+     * Per server thread (grouped by name, numbers stripped): CPU ticks and context switches
+     * (voluntary: it blocked, waiting for work or a lock; involuntary: the CPU was taken from it).
+     * Values: {utime+stime ticks, voluntary, involuntary}.
+     */
+    static Map<String, long[]> threadTicks(long pid) {
+        Map<String, long[]> byName = new java.util.TreeMap<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String name = Files.readString(task.resolve("comm")).trim().replaceAll("[0-9]+", "#");
+                    String stat = Files.readString(task.resolve("stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                    long voluntary = 0;
+                    long involuntary = 0;
+                    for (String line : Files.readAllLines(task.resolve("status"))) {
+                        if (line.startsWith("voluntary_ctxt_switches:")) {
+                            voluntary = Long.parseLong(line.replaceAll("[^0-9]", ""));
+                        } else if (line.startsWith("nonvoluntary_ctxt_switches:")) {
+                            involuntary = Long.parseLong(line.replaceAll("[^0-9]", ""));
+                        }
+                    }
+                    long[] sum = byName.computeIfAbsent(name, k -> new long[3]);
+                    sum[0] += ticks;
+                    sum[1] += voluntary;
+                    sum[2] += involuntary;
+                } catch (IOException | RuntimeException gone) {
+                    // the thread ended
+                }
+            }
+        } catch (IOException | RuntimeException gone) {
+            // the process ended
+        }
+        return byName;
+    }
+
+    /** What each group of server threads did in the measured window, per message sent. */
+    private Map<String, Object> threadFigures(Map<String, long[]> start, Map<String, long[]> end, long deliveries,
+                                              long messages) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (var e : end.entrySet()) {
+            long[] a = start.getOrDefault(e.getKey(), new long[3]);
+            long[] b = e.getValue();
+            long ticks = b[0] - a[0];
+            long voluntary = b[1] - a[1];
+            if (ticks == 0 && voluntary == 0) {
+                continue;
+            }
+            Map<String, Object> t = new LinkedHashMap<>();
+            t.put("cpuSeconds", LoadGen.round(ticks / (double) clockTicks, 2));
+            t.put("voluntarySwitches", voluntary);
+            t.put("involuntarySwitches", b[2] - a[2]);
+            if (messages > 0) {
+                t.put("voluntarySwitchesPerMessage", LoadGen.round(voluntary / (double) messages, 2));
+            }
+            out.put(e.getKey(), t);
+        }
+        return out;
+    }
 
     static long cpuTicks(long pid) {
         try {
@@ -496,7 +675,9 @@ public final class Bench {
         m.put("nodeWs", System.getProperty("bench.nodeWsVersion", "?"));
         m.put("gorillaWebsocket", System.getProperty("bench.gorillaVersion", "?"));
         m.put("loadGenerator", "in-process NIO client, " + Integer.getInteger("bench.ioThreads", 2)
-                + " threads, on the same machine as the server");
+                + " threads, on the same machine as the server; checks each message by "
+                + ("parse".equals(System.getProperty("bench.check", "scan")) ? "a full JSON parse plus a byte scan"
+                : "a byte scan (no JSON parse)"));
         return m;
     }
 
@@ -550,7 +731,7 @@ public final class Bench {
             @SuppressWarnings("unchecked")
             Map<String, Object> ours = (Map<String, Object>) perServer.get(OURS);
             if (ours != null) {
-                for (String peer : List.of(GO, NODE)) {
+                for (String peer : List.of(GO, NODE, OURS_MEMORY, OURS_BASELINE)) {
                     @SuppressWarnings("unchecked")
                     Map<String, Object> p = (Map<String, Object>) perServer.get(peer);
                     if (p == null) {

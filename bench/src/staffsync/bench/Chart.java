@@ -21,7 +21,8 @@ import javax.imageio.ImageIO;
 final class Chart {
     private static final Map<String, Color> COLORS = Map.of(
             Bench.OURS, new Color(0x1f, 0x77, 0xb4),
-            Bench.OURS_FILE, new Color(0x94, 0x67, 0xbd),
+            Bench.OURS_MEMORY, new Color(0x94, 0x67, 0xbd),
+            Bench.OURS_BASELINE, new Color(0x7f, 0x7f, 0x7f),
             Bench.GO, new Color(0x2c, 0xa0, 0x2c),
             Bench.NODE, new Color(0xff, 0x7f, 0x0e),
             Bench.OURS_QUIET, new Color(0x1f, 0x77, 0xb4),

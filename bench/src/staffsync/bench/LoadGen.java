@@ -43,6 +43,12 @@ final class LoadGen {
     private static final byte[] CURRENT_KEY = "\"current\":".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ACK_PREFIX = "{\"type\":\"CONNECTION_ACK\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ERROR_PREFIX = "{\"type\":\"ERROR\"".getBytes(StandardCharsets.US_ASCII);
+    /**
+     * {@code -Dbench.check=parse} (BENCH_CHECK=parse): besides the byte scan, parse every received
+     * message into a JSON tree, as a client (or a generator written with a JSON library) does. It
+     * shows what a generator's own cost per delivery does to the figures: see docs/benchmarks.md.
+     */
+    private static final boolean PARSE_EVERY_MESSAGE = "parse".equals(System.getProperty("bench.check", "scan"));
 
     /** One run's shape. {@code ratePerPublisher <= 0}: as fast as the window allows. */
     record Spec(String host, int port, boolean full, int subscribers, int publishers, double ratePerPublisher,
@@ -231,6 +237,8 @@ final class LoadGen {
         // ---- figures ----
         Histogram latency = new Histogram();
         long deliveries = 0;
+        long reads = 0;
+        long readBytes = 0;
         long late = 0;
         long gaps = 0;
         long duplicates = 0;
@@ -241,6 +249,8 @@ final class LoadGen {
         for (IoThread t : threads) {
             latency.add(t.latency);
             deliveries += t.measuredDeliveries;
+            reads += t.measuredReads;
+            readBytes += t.measuredReadBytes;
             late += t.late;
             gaps += t.gaps;
             duplicates += t.duplicates;
@@ -269,6 +279,9 @@ final class LoadGen {
         out.put("deliveries", deliveries);
         out.put("deliveriesExpected", expected);
         out.put("deliveriesPerSecond", round(deliveries / measureSeconds, 0));
+        // What the generator's reads look like: many small reads cost it more per delivery.
+        out.put("loadgenReadsPerDelivery", deliveries == 0 ? null : round(reads / (double) deliveries, 3));
+        out.put("loadgenBytesPerRead", reads == 0 ? null : round(readBytes / (double) reads, 0));
         out.put("lost", Math.max(0, expected - deliveries));
         out.put("late", late);
         out.put("gaps", gaps);
@@ -384,6 +397,8 @@ final class LoadGen {
         ByteBuffer readBuffer = ByteBuffer.allocate(1 << 16);
         final Histogram latency = new Histogram();
         long measuredDeliveries;
+        long measuredReads;      // read() calls that returned bytes in the measured window
+        long measuredReadBytes;
         long late;
         long gaps;
         long duplicates;
@@ -708,6 +723,11 @@ final class LoadGen {
                 c.leftoverLength = 0;
             }
             int n = c.channel.read(buf);
+            long now = System.nanoTime();
+            if (n > 0 && now >= measureStart && now < measureEnd) {
+                measuredReads++;
+                measuredReadBytes += n;
+            }
             if (n < 0) {
                 closeCodes.merge(c.slow ? "eof (slow consumer)" : "eof", 1L, Long::sum);
                 if (c.state == Conn.HANDSHAKE) {
@@ -846,6 +866,10 @@ final class LoadGen {
         }
 
         private void onLine(Conn c, byte[] a, int s, int e) {
+            if (PARSE_EVERY_MESSAGE && !com.google.gson.JsonParser.parseString(new String(a, s, e - s, StandardCharsets.UTF_8))
+                    .getAsJsonObject().has("type")) {
+                errors.merge("no type", 1L, Long::sum);
+            }
             int m = -1;
             for (int i = s; i < e - 1; i++) {
                 if (a[i] == '@' && a[i + 1] == '@') {

@@ -9,7 +9,8 @@ final class Table {
     static final List<String> KEYS = List.of("deliveriesPerSecond", "deliveries", "lost", "late", "gaps",
             "serverSequenceGaps", "latency.p50", "latency.p90", "latency.p99", "latency.p99.9", "latency.max",
             "connectSuccessRate", "subscribersOpenAtEnd", "subscribersHeldAtBroadcast", "serverPeakRssMiB",
-            "serverCpuSeconds", "cpuMicrosPerDelivery", "slowConsumersDropped", "loadgenCpuSeconds");
+            "serverCpuSeconds", "cpuMicrosPerDelivery", "slowConsumersDropped", "loadgenCpuSeconds",
+            "loadgenMicrosPerDelivery", "loadAverage1m", "loadgenReadsPerDelivery", "loadgenBytesPerRead", "startupMs");
 
     private static final String[][] COLUMNS = {
         {"deliveriesPerSecond", "deliv/s", "%.0f"},
@@ -27,6 +28,8 @@ final class Table {
         {"serverCpuSeconds", "CPU s", "%.2f"},
         {"cpuMicrosPerDelivery", "CPU µs/deliv", "%.2f"},
         {"slowConsumersDropped", "slow dropped", "%.0f"},
+        {"loadgenMicrosPerDelivery", "gen µs/deliv", "%.2f"},
+        {"loadAverage1m", "load 1m", "%.1f"},
     };
 
     private Table() {}
@@ -100,7 +103,7 @@ final class Table {
                 continue;
             }
             b.append(md ? "## " : "== ").append("(").append(sc.get("id")).append(") ").append(sc.get("title")).append("\n\n");
-            StringBuilder header = new StringBuilder(md ? "| server |" : String.format("%-12s", "server"));
+            StringBuilder header = new StringBuilder(md ? "| server |" : String.format("%-18s", "server"));
             StringBuilder rule = new StringBuilder(md ? "| --- |" : "");
             for (String[] col : COLUMNS) {
                 header.append(md ? " " + col[1] + " |" : String.format(" %12s", col[1]));
@@ -115,7 +118,7 @@ final class Table {
                     continue;
                 }
                 Map<?, ?> med = (Map<?, ?>) e.getValue();
-                b.append(md ? "| " + e.getKey() + " |" : String.format("%-12s", e.getKey()));
+                b.append(md ? "| " + e.getKey() + " |" : String.format("%-18s", e.getKey()));
                 for (String[] col : COLUMNS) {
                     Object v = med.get(col[0]);
                     String cell = v instanceof Number n ? String.format(Locale.ROOT, col[2], n.doubleValue()) : "-";

@@ -3,6 +3,7 @@ package staffsync.store.file;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 import staffsync.protocol.ClientRequest.Mutation;
 import staffsync.protocol.Origin;
 import staffsync.store.CommitListener;
@@ -96,6 +97,20 @@ public final class FileStore implements StaffStore {
             return MutationResult.unavailable(mutation.staffId(), "the store is not started");
         }
         return committer.submit(mutation, origin);
+    }
+
+    /**
+     * Queues the change for the next group commit and returns at once, so one row's changes no
+     * longer wait for each other's fsync: a window of them shares one. {@code outcome} is called
+     * on the writer thread, after the listener has the event.
+     */
+    @Override
+    public void applyThen(Mutation mutation, Origin origin, Consumer<MutationResult> outcome) {
+        if (writerThread == null) {
+            outcome.accept(MutationResult.unavailable(mutation.staffId(), "the store is not started"));
+            return;
+        }
+        committer.enqueue(mutation, origin, outcome);
     }
 
     @Override

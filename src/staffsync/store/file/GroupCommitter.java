@@ -12,6 +12,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import staffsync.protocol.ChangeEvent;
@@ -26,11 +27,16 @@ import staffsync.store.StoreHealth;
 import staffsync.store.StoreState;
 
 /**
- * The one thread that writes the log, with group commit: callers queue their mutations and
- * wait; the writer takes everything queued (the writes that arrived while the last fsync
- * ran), decides each against the rows in order, writes the batch with one write and one
- * fsync, and only then tells the listener and the callers. One fsync is shared by the
- * whole batch, so durability costs little throughput.
+ * The one thread that writes the log, with group commit: callers queue their mutations
+ * (and wait, or are called back); the writer takes everything queued (the writes that arrived
+ * while the last fsync ran), decides each against the rows in order, writes the batch with one
+ * write and one fsync, and only then tells the listener and the callers. One fsync is shared by
+ * the whole batch, so durability costs little throughput.
+ *
+ * <p>A caller need not wait for its previous change before queueing the next one to the same
+ * row ({@link #enqueue}): the next is decided against the state the previous one leaves, in the
+ * same batch or the one after. Nothing is told before its own fsync; a crash loses the queued,
+ * not yet synced tail together and in order (the log is read up to its first incomplete record).
  *
  * <p>If the write fails (full disk, unwritable directory) the batch is undone as if never
  * decided: the rows go back, the sequence numbers are reused by the next batch, partial
@@ -52,17 +58,18 @@ final class GroupCommitter {
     private static final class PendingWrite {
         final Mutation mutation;
         final Origin origin;
-        final CompletableFuture<MutationResult> outcome = new CompletableFuture<>();
+        final Consumer<MutationResult> outcome;
         MutationResult decided; // writer thread only
 
-        PendingWrite(Mutation mutation, Origin origin) {
+        PendingWrite(Mutation mutation, Origin origin, Consumer<MutationResult> outcome) {
             this.mutation = mutation;
             this.origin = origin;
+            this.outcome = outcome;
         }
     }
 
     /** Queued by close, after every real write: the writer finishes what is before it, then stops. */
-    private static final PendingWrite STOP = new PendingWrite(null, null);
+    private static final PendingWrite STOP = new PendingWrite(null, null, result -> { });
 
     /** How to undo one decided change: the row as it was before. */
     private record Undo(String staffId, StaffRow previous) {}
@@ -104,14 +111,25 @@ final class GroupCommitter {
 
     /** Queues the mutation and blocks until it is durable and broadcast, or refused. */
     MutationResult submit(Mutation mutation, Origin origin) {
-        PendingWrite write = new PendingWrite(mutation, origin);
+        CompletableFuture<MutationResult> result = new CompletableFuture<>();
+        enqueue(mutation, origin, result::complete);
+        return result.join();
+    }
+
+    /**
+     * Queues the mutation without waiting: {@code outcome} is called on the writer thread once it
+     * is durable and handed to the listener, or refused (at once, on this thread, when closing).
+     * Mutations queued from one thread are decided in that order.
+     */
+    void enqueue(Mutation mutation, Origin origin, Consumer<MutationResult> outcome) {
+        PendingWrite write = new PendingWrite(mutation, origin, outcome);
         synchronized (acceptLock) {
-            if (closing) {
-                return MutationResult.unavailable(mutation.staffId(), "the store is shutting down");
+            if (!closing) {
+                queue.add(write);
+                return;
             }
-            queue.add(write);
         }
-        return write.outcome.join();
+        outcome.accept(MutationResult.unavailable(mutation.staffId(), "the store is shutting down"));
     }
 
     StoreHealth health() {
@@ -166,8 +184,8 @@ final class GroupCommitter {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            batch.forEach(write -> write.outcome.complete(
-                    MutationResult.unavailable(write.mutation.staffId(), "the store was interrupted")));
+            batch.remove(STOP);
+            refuseAll(batch, "the store was interrupted");
         } finally {
             refuseLeftovers();
             closeSegment();
@@ -228,7 +246,7 @@ final class GroupCommitter {
                 recent.add(applied.event());
                 tellListener(applied.event());
             }
-            write.outcome.complete(write.decided);
+            tellCaller(write, write.decided);
         }
     }
 
@@ -314,7 +332,16 @@ final class GroupCommitter {
 
     private void refuseAll(List<PendingWrite> batch, String why) {
         for (PendingWrite write : batch) {
-            write.outcome.complete(MutationResult.unavailable(write.mutation.staffId(), why));
+            tellCaller(write, MutationResult.unavailable(write.mutation.staffId(), why));
+        }
+    }
+
+    private void tellCaller(PendingWrite write, MutationResult result) {
+        try {
+            write.outcome.accept(result);
+        } catch (RuntimeException e) {
+            // the outcome is decided (and, if applied, durable); a caller's bug must not stop the log
+            LOG.log(Level.SEVERE, "a caller's outcome handler failed for " + write.mutation.staffId(), e);
         }
     }
 
