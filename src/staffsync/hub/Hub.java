@@ -95,6 +95,16 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
     /** About how many bytes a snapshot of every row would be (to tell when a replay is larger). */
     private long snapshotBytes;
     private final ReplyTurns turns;
+    /**
+     * The newest convoy of each kind of snapshot ("all", "by period", "period 3"), for the next
+     * reply to join (the map is the hub's; each convoy is shared with the writers, see Convoy).
+     */
+    private final Map<String, Convoy> convoys = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Convoy> eldest) {
+            return size() > 64; // one per kind asked for lately is all that is of use
+        }
+    };
     private final EventHistory history;
     private final RetryTable retries;
     private final WriteLimits limits;
@@ -104,13 +114,6 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
 
     /** Shared by the hub and every connection's writer; thread-safe. */
     private final EncodedRows encodedRows;
-    /** The newest convoy of each kind of snapshot ("all", "by period", "period 3"), for the next reply to join. */
-    private final Map<String, Convoy> convoys = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Convoy> eldest) {
-            return size() > 64; // one per kind asked for lately is all that is of use
-        }
-    };
 
     /** Written by the hub thread, read by any thread. */
     private volatile HubStatus status;
@@ -693,7 +696,8 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
     }
 
     private void publishStatus(boolean running) {
-        status = new HubStatus(running, loaded, clients.size() + awaitingAuth.size(), epoch, sequence, rowIndex.size());
+        status = new HubStatus(running, loaded, clients.size() + awaitingAuth.size(), epoch, sequence,
+                rowIndex.size());
         metrics.replies(turns.inProgress(), turns.waiting());
     }
 }
