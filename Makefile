@@ -6,11 +6,14 @@ BUILD_DIR ?= build
 export BUILD_DIR
 JAR := $(BUILD_DIR)/staff-sync.jar
 JUNIT := .cache/jars/junit-platform-console-standalone-1.13.4.jar
-# A small, steady heap: the server keeps rows, recent events and per-connection buffers only.
-# SerialGC: lowest footprint on 1-2 cores; see docs/benchmarks.md "Memory". -Xms16m -Xmx128m instead of a share
-# of the machine's memory: with 10,000 idle connections the live heap is ~35 MiB, and a heap sized
-# from RAM grows its young generation to hundreds of MiB that RSS then keeps (make bench, scenario
-# (c): peak RSS 204 MiB with MaxRAMPercentage=50, 108 MiB with these flags; docs/benchmarks.md).
+# A steady heap sized for the data, not for the machine: the server keeps rows, recent events and
+# per-connection buffers. SerialGC: lowest footprint on 1-2 cores; see docs/benchmarks.md "Memory".
+# -Xmx384m: MAX_ROWS' default, 100,000 rows of 200-character fields, is about 110 MiB of live heap
+# before any reply (measured); -Xmx128m (the value before issue 10) ran out of heap at that size, and
+# with 256m the old generation was nearly full, so full collections came every few seconds under a
+# sync storm. A heap sized from RAM instead grows its young generation to hundreds of MiB that RSS
+# then keeps (scenario (c): peak RSS 204 MiB with MaxRAMPercentage=50); -Xms16m lets the heap grow
+# only as far as it is used (docs/benchmarks.md, scenarios (c) and (f)).
 # ExitOnOutOfMemoryError: the first OutOfMemoryError, in any thread, ends the process (status 3)
 # instead of leaving a half-working server; see README "Out of memory".
 # TieredStopAtLevel=1: the C1 compiler only. C2's compilations peak at 20+ MiB of native memory and
@@ -18,7 +21,7 @@ JUNIT := .cache/jars/junit-platform-console-standalone-1.13.4.jar
 # from 74-78 to 61-63 MiB in scenario (b), while (a) pinned to one core, 10 s runs, stayed within
 # noise (median 660k vs 677k deliveries/s, CPU per delivery 0.83-0.97 vs 0.79-1.23 µs): the server's
 # time is in socket writes, not in code C2 would make faster (docs/benchmarks.md, issue 15).
-RUN_JVM_FLAGS ?= -XX:+UseSerialGC -Xss512k -Xms16m -Xmx128m -XX:+ExitOnOutOfMemoryError -XX:TieredStopAtLevel=1
+RUN_JVM_FLAGS ?= -XX:+UseSerialGC -Xss512k -Xms16m -Xmx384m -XX:+ExitOnOutOfMemoryError -XX:TieredStopAtLevel=1
 # Run one class or package: make test TESTS="--select-class staffsync.ws.ProtocolErrorsTest"
 TESTS ?= --scan-class-path $(BUILD_DIR)/test-classes
 # Replay a seed a test printed: make test SEED=123 TESTS="--select-class staffsync.store.file.CrashTest"
@@ -55,6 +58,7 @@ JS_TESTS ?=
 # up and comes last, also when tests fail; then make exits non-zero if either runner failed.
 test:
 	./build.sh tests
+	bash test/ensure-redis-server.sh || echo "make test: going on without redis-server; the Redis tests will fail" >&2
 	@status=0; \
 	java $(if $(SEED),-Dseed=$(SEED)) $(TEST_JVM_FLAGS) -Dstaffsync.jar=$(JAR) -jar $(JUNIT) execute \
 	  --class-path "$$(cat $(BUILD_DIR)/test-classpath.txt)" $(TESTS) \

@@ -25,6 +25,7 @@ import staffsync.http.HttpEndpoints;
 import staffsync.http.ReadOnlyEndpoint;
 import staffsync.hub.Hub;
 import staffsync.hub.HubStatus;
+import staffsync.hub.ReplyLimits;
 import staffsync.metrics.Metrics;
 import staffsync.store.StaffStore;
 import staffsync.store.StoreHealth;
@@ -138,7 +139,8 @@ public final class Main {
         }
         StaffStore store = Stores.open(config, metrics);
         Hub hub = new Hub(store, config.storeThreads(), config.historySize(), config.dedupSize(), frames, metrics, version,
-                config.maxRows(), config.maxWritesPerSecond());
+                config.maxRows(), config.maxWritesPerSecond(),
+                new ReplyLimits(config.replyMemoryBytes(), config.maxPendingPerConnection()));
         Thread hubThread = new Thread(hub, "hub");
         hubThread.start();
         store.start(hub);

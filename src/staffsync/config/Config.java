@@ -3,6 +3,7 @@ package staffsync.config;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import staffsync.redis.RedisUrl;
 
 /**
  * Every setting of the server, read once from environment variables at start. Each has a
@@ -48,7 +49,13 @@ public record Config(
         int httpRequestTimeoutSeconds,
         int httpIdleTimeoutSeconds,
         // ---- access control (issue 11): AUTH_MODE and tokens, ALLOWED_ORIGINS, READ_ONLY, ADMIN_TOKEN ----
-        AccessConfig access) {
+        AccessConfig access,
+        // Replies of any size (issue 10): memory large snapshots and replays may hold while written.
+        long replyMemoryBytes,
+        // Several instances sharing one table through Redis (docs/cluster.md); empty: one instance.
+        String redisUrl,
+        long redisTimeoutMs,
+        long redisRetryTtlMs) {
 
     public enum StoreKind { MEMORY, FILE, SUPABASE }
 
@@ -94,6 +101,19 @@ public record Config(
             throw new ConfigException("DATA_DIR " + dataDir + " is a file, not a directory: point DATA_DIR at a directory "
                     + "(it is created when missing)");
         }
+        String redisUrl = in.text("REDIS_URL", "");
+        if (!redisUrl.isEmpty()) {
+            if (store != StoreKind.SUPABASE) {
+                throw new ConfigException("REDIS_URL (several instances) needs STORE=supabase, not "
+                        + store.name().toLowerCase(java.util.Locale.ROOT) + ": the file store is one machine's disk and"
+                        + " the memory store one process's memory");
+            }
+            try {
+                RedisUrl.parse(redisUrl);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(e.getMessage()); // the message never quotes the URL (it may hold a password)
+            }
+        }
         int httpMaxConnections = (int) in.integer("HTTP_MAX_CONNECTIONS", 128, 2, 100_000);
         return new Config(
                 in.text("HOST", "0.0.0.0"),
@@ -132,7 +152,11 @@ public record Config(
                 httpMaxConnections,
                 (int) in.integer("HTTP_REQUEST_TIMEOUT_SECONDS", 10, 1, 3_600),
                 (int) in.integer("HTTP_IDLE_TIMEOUT_SECONDS", 30, 1, 3_600),
-                AccessConfig.from(in, supabaseUrl));
+                AccessConfig.from(in, supabaseUrl),
+                in.integer("REPLY_MEMORY_BYTES", 32L * 1024 * 1024, 1024L * 1024, Long.MAX_VALUE),
+                redisUrl,
+                in.integer("REDIS_TIMEOUT_MS", 2_000, 10, 600_000),
+                in.integer("REDIS_RETRY_TTL_MS", 600_000, 1_000, 30L * 24 * 3600 * 1000));
     }
 
     /** One line for the startup log: which store keeps the data, where, and why that one. */
@@ -140,7 +164,8 @@ public record Config(
         return switch (store) {
             case FILE -> "store file: a durable log in " + dataDir.toAbsolutePath().normalize() + " (" + storeReason
                     + (storeReason.startsWith("the default") ? "; set SUPABASE_URL and SUPABASE_SERVICE_KEY to use Supabase)" : ")");
-            case SUPABASE -> "store supabase: table " + supabaseTable + " at " + supabaseUrl + " (" + storeReason + ")";
+            case SUPABASE -> "store supabase: table " + supabaseTable + " at " + supabaseUrl + " (" + storeReason + ")"
+                    + (redisUrl.isEmpty() ? "" : ", shared with other instances through " + RedisUrl.parse(redisUrl));
             case MEMORY -> "store memory: every change is forgotten at exit (" + storeReason + ")";
         };
     }
@@ -177,6 +202,7 @@ public record Config(
     public String toString() {
         return "Config[host=" + host + ", port=" + port + ", httpPort=" + httpPort + ", store=" + store
                 + ", dataDir=" + dataDir + ", supabaseUrl=" + supabaseUrl + ", supabaseTable=" + supabaseTable
-                + ", supabaseServiceKey=" + (supabaseServiceKey.isEmpty() ? "(unset)" : "(set)") + ", " + access + "]";
+                + ", supabaseServiceKey=" + (supabaseServiceKey.isEmpty() ? "(unset)" : "(set)") + ", " + access
+                + ", redisUrl=" + (redisUrl.isEmpty() ? "(unset)" : RedisUrl.parse(redisUrl)) + "]";
     }
 }

@@ -12,6 +12,13 @@ public interface Client {
     /** Queues the frame; a client whose backlog is over its bound is dropped instead. */
     void send(Frame frame);
 
+    /**
+     * Queues a large reply, written piece by piece as the client reads it; what is sent after
+     * it waits behind it. Once its last piece is in the socket the client calls
+     * {@link Reply#written}; a client that closes first never does.
+     */
+    void send(Reply reply);
+
     /** True once the connection has closed; the hub then forgets it. */
     boolean isClosed();
 

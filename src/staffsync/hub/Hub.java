@@ -1,7 +1,7 @@
 package staffsync.hub;
 
 import java.util.ArrayList;
-import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +20,10 @@ import staffsync.hub.HubEvent.Committed;
 import staffsync.hub.HubEvent.Loaded;
 import staffsync.hub.HubEvent.MutationRejected;
 import staffsync.hub.HubEvent.MutationRequested;
+import staffsync.hub.HubEvent.OriginalFound;
 import staffsync.hub.HubEvent.Register;
 import staffsync.hub.HubEvent.RegisterAwaitingAuth;
+import staffsync.hub.HubEvent.ReplyWritten;
 import staffsync.hub.HubEvent.Shutdown;
 import staffsync.hub.HubEvent.SyncRequested;
 import staffsync.hub.HubEvent.Unregister;
@@ -50,8 +52,14 @@ import staffsync.store.StoreState;
  *
  * <p>Store calls never run on this thread (they may take seconds against a remote database):
  * they go to {@link StoreLanes}, and their outcomes come back as events.
+ *
+ * <p>Replies of any size: a snapshot or replay larger than a few dozen rows is not built here
+ * but handed to the connection as a {@link Reply} over an immutable version of the rows
+ * ({@link SortedRows}), which the connection's writer encodes a chunk at a time, from bytes
+ * shared by every requester ({@link EncodedRows}), as the client reads. {@link ReplyTurns}
+ * bounds how many are written at once; the rest wait their turn.
  */
-public final class Hub implements Runnable, CommitListener {
+public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
     private static final Logger LOG = Logger.getLogger(Hub.class.getName());
 
     private final BlockingQueue<HubEvent> events = new LinkedBlockingQueue<>();
@@ -63,19 +71,46 @@ public final class Hub implements Runnable, CommitListener {
 
     /** Bounds one turn, so the first event of a burst waits for at most this many others. */
     private static final int MAX_EVENTS_PER_TURN = 256;
+    /** A snapshot of at most this many rows is built at once and sent like any message. */
+    static final int SMALL_REPLY_ROWS = 64;
+    /** Likewise a replay of at most this many bytes. */
+    static final int SMALL_REPLY_BYTES = 64 * 1024;
+    /** A replay larger than this and than a snapshot of every row is answered with the snapshot. */
+    static final int REPLAY_OR_SNAPSHOT_BYTES = 1024 * 1024;
 
     // ---- hub thread only ----
     private final Outbox outbox = new Outbox();
     private final Map<String, Client> clients = new LinkedHashMap<>();
     /** Connected, acknowledged, not yet authenticated: they receive no events (AUTH_MODE=jwt). */
     private final Map<String, Client> awaitingAuth = new LinkedHashMap<>();
-    private final TreeMap<String, StaffRow> rows = new TreeMap<>();
+    /** The current rows by id, for finding a row's previous state. */
+    private final Map<String, StaffRow> rowIndex = new HashMap<>();
+    /**
+     * The current version of every row, in the two orders snapshots list them in: by id (every
+     * row) and by period (one period, every period grouped). Replies keep the versions they were
+     * asked at.
+     */
+    private SortedRows rowsById = SortedRows.empty(SortedRows.BY_ID);
+    private SortedRows rowsByPeriod = SortedRows.empty(SortedRows.BY_PERIOD);
+    /** About how many bytes a snapshot of every row would be (to tell when a replay is larger). */
+    private long snapshotBytes;
+    private final ReplyTurns turns;
     private final EventHistory history;
     private final RetryTable retries;
     private final WriteLimits limits;
     private String epoch = UUID.randomUUID().toString();
     private long sequence;
     private boolean loaded;
+
+    /** Shared by the hub and every connection's writer; thread-safe. */
+    private final EncodedRows encodedRows;
+    /** The newest convoy of each kind of snapshot ("all", "by period", "period 3"), for the next reply to join. */
+    private final Map<String, Convoy> convoys = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Convoy> eldest) {
+            return size() > 64; // one per kind asked for lately is all that is of use
+        }
+    };
 
     /** Written by the hub thread, read by any thread. */
     private volatile HubStatus status;
@@ -90,18 +125,26 @@ public final class Hub implements Runnable, CommitListener {
 
     public Hub(StaffStore store, int storeThreads, int historySize, int retryTableSize, FrameEncoder encoder,
                Metrics metrics, String serverVersion) {
-        this(store, storeThreads, historySize, retryTableSize, encoder, metrics, serverVersion, WriteLimits.none());
+        this(store, storeThreads, historySize, retryTableSize, encoder, metrics, serverVersion, WriteLimits.none(),
+                ReplyLimits.DEFAULT);
     }
 
     /** With the server-wide limits on changes: MAX_ROWS and MAX_WRITES_PER_SECOND. */
     public Hub(StaffStore store, int storeThreads, int historySize, int retryTableSize, FrameEncoder encoder,
                Metrics metrics, String serverVersion, int maxRows, double maxWritesPerSecond) {
         this(store, storeThreads, historySize, retryTableSize, encoder, metrics, serverVersion,
-                new WriteLimits(maxRows, maxWritesPerSecond));
+                new WriteLimits(maxRows, maxWritesPerSecond), ReplyLimits.DEFAULT);
+    }
+
+    /** With the limits on changes and on large replies (REPLY_MEMORY_BYTES). */
+    public Hub(StaffStore store, int storeThreads, int historySize, int retryTableSize, FrameEncoder encoder,
+               Metrics metrics, String serverVersion, int maxRows, double maxWritesPerSecond, ReplyLimits replyLimits) {
+        this(store, storeThreads, historySize, retryTableSize, encoder, metrics, serverVersion,
+                new WriteLimits(maxRows, maxWritesPerSecond), replyLimits);
     }
 
     private Hub(StaffStore store, int storeThreads, int historySize, int retryTableSize, FrameEncoder encoder,
-                Metrics metrics, String serverVersion, WriteLimits limits) {
+                Metrics metrics, String serverVersion, WriteLimits limits, ReplyLimits replyLimits) {
         this.limits = limits;
         this.store = store;
         this.lanes = new StoreLanes(storeThreads);
@@ -110,6 +153,8 @@ public final class Hub implements Runnable, CommitListener {
         this.serverVersion = serverVersion;
         this.history = new EventHistory(historySize);
         this.retries = new RetryTable(retryTableSize);
+        this.encodedRows = new EncodedRows(replyLimits.chunkCacheBytes(), metrics);
+        this.turns = new ReplyTurns(replyLimits.repliesAtOnce(), replyLimits.waitingPerConnection(), this);
         this.status = new HubStatus(false, false, 0, epoch, 0, 0);
     }
 
@@ -275,18 +320,23 @@ public final class Hub implements Runnable, CommitListener {
         } else if (event instanceof Unregister unregister) {
             clients.remove(unregister.client().connectionId());
             awaitingAuth.remove(unregister.client().connectionId());
+            turns.forget(unregister.client());
+        } else if (event instanceof ReplyWritten written) {
+            turns.written(written.client(), written.reply());
         } else if (event instanceof MutationRequested request) {
             onMutationRequested(request);
         } else if (event instanceof MutationRejected rejected) {
             onMutationRejected(rejected);
         } else if (event instanceof Committed committed) {
             onCommitted(committed.event());
+        } else if (event instanceof OriginalFound found) {
+            onOriginalFound(found);
         } else if (event instanceof Loaded loadedEvent) {
             onLoaded(loadedEvent.state());
         } else if (event instanceof SyncRequested sync) {
-            onSyncRequested(sync.client(), sync.request(), sync.inReplyTo());
+            onSyncAsked(new SyncAsk(sync.client(), sync.request(), sync.inReplyTo()));
         } else if (event instanceof AllPeriodsRequested all) {
-            onAllPeriodsRequested(all.client(), all.inReplyTo());
+            onSyncAsked(new SyncAsk(all.client(), null, all.inReplyTo()));
         }
     }
 
@@ -335,7 +385,7 @@ public final class Hub implements Runnable, CommitListener {
                 return;
             }
         }
-        MutationResult.Rejected overLimit = limits.admit(request.mutation(), rows.size());
+        MutationResult.Rejected overLimit = limits.admit(request.mutation(), rowIndex.size());
         if (overLimit != null) {
             refuse(client, origin, overLimit);
             return;
@@ -384,6 +434,8 @@ public final class Hub implements Runnable, CommitListener {
     private void settle(MutationRequested request, MutationResult result) {
         if (result instanceof MutationResult.Rejected rejected) {
             submit(new MutationRejected(request.client(), request.origin(), request.mutation(), rejected));
+        } else if (result instanceof MutationResult.Repeated repeated) {
+            submit(new OriginalFound(request.client(), request.origin(), repeated.original()));
         } else {
             request.client().mutationSettled();
         }
@@ -419,17 +471,39 @@ public final class Hub implements Runnable, CommitListener {
         }
     }
 
+    /**
+     * A retry the hub had not recognised (its original went through another instance, or left
+     * the retry table) but the store did: the original event again, to the requester and to any
+     * retry of it waiting here, as for a retry found in the table.
+     */
+    private void onOriginalFound(OriginalFound found) {
+        Frame frame = encoder.encode(ServerMessages.event(found.original()));
+        List<Client> told = new ArrayList<>();
+        told.add(found.client());
+        Long clientSequence = found.origin().clientSequence();
+        if (clientSequence != null) {
+            told.addAll(retries.committed(RetryTable.Key.of(found.origin()), frame,
+                    found.original().origin().fingerprint()));
+        }
+        for (Client client : told) {
+            outbox.send(client, frame);
+            client.mutationSettled();
+            metrics.retryAnswered();
+        }
+    }
+
     private void onCommitted(ChangeEvent event) {
         if (event.sequence() != sequence + 1) {
             LOG.severe("store handed event " + event.sequence() + " after " + sequence + ": numbering has a gap");
         }
         sequence = event.sequence();
         StaffRow row = event.row();
-        if (event.kind() == ChangeEvent.Kind.DELETE) {
-            rows.remove(row.id());
-        } else {
-            rows.put(row.id(), row);
-        }
+        StaffRow previous = event.kind() == ChangeEvent.Kind.DELETE ? rowIndex.remove(row.id())
+                : rowIndex.put(row.id(), row);
+        StaffRow current = event.kind() == ChangeEvent.Kind.DELETE ? null : row;
+        rowsById = rowsById.replace(previous, current);
+        rowsByPeriod = rowsByPeriod.replace(previous, current);
+        snapshotBytes += approximateBytes(current) - approximateBytes(previous);
         if (event.kind() == ChangeEvent.Kind.CREATE) {
             limits.settled(row.id()); // the create's slot is now a stored row
         }
@@ -450,10 +524,14 @@ public final class Hub implements Runnable, CommitListener {
         loaded = true;
         epoch = state.epoch();
         sequence = state.sequence();
-        rows.clear();
+        rowIndex.clear();
+        snapshotBytes = 0;
         for (StaffRow row : state.rows()) {
-            rows.put(row.id(), row);
+            rowIndex.put(row.id(), row);
+            snapshotBytes += approximateBytes(row);
         }
+        rowsById = SortedRows.of(rowIndex.values(), SortedRows.BY_ID);
+        rowsByPeriod = SortedRows.of(rowIndex.values(), SortedRows.BY_PERIOD);
         history.clear(state.sequence() - state.recentEvents().size());
         retries.clear();
         for (ChangeEvent event : state.recentEvents()) {
@@ -464,51 +542,138 @@ public final class Hub implements Runnable, CommitListener {
                 retries.committed(RetryTable.Key.of(origin), frame, origin.fingerprint());
             }
         }
-        LOG.info("store " + store.kind() + " loaded: " + rows.size() + " rows, epoch " + epoch
+        LOG.info("store " + store.kind() + " loaded: " + rowIndex.size() + " rows, epoch " + epoch
                 + ", sequence " + sequence + (reload ? " (reloaded)" : ""));
         // Clients that connected before the store answered hold an empty view: give them the real one.
         for (Client client : clients.values()) {
-            send(client, MessageType.SYNC_RESPONSE, ServerMessages.snapshot(rows.values(), null, sequence, null));
+            turns.ask(new SyncAsk(client, new SyncRequest(null, null, null), null));
         }
     }
 
-    private void onSyncRequested(Client client, SyncRequest request, Long inReplyTo) {
-        if (!refuseUntilLoaded(client, inReplyTo)) {
-            return;
+    private void onSyncAsked(SyncAsk ask) {
+        Client client = ask.client();
+        if (clients.get(client.connectionId()) != client || !refuseUntilLoaded(client, ask.inReplyTo())) {
+            return; // a request that overtook its connection's close needs no answer
         }
-        if (request.sinceSequence() != null && epoch.equals(request.epoch())) {
+        if (!turns.ask(ask)) {
+            send(client, MessageType.ERROR, ServerMessages.error(ErrorCode.RATE_LIMITED, "too many sync requests "
+                    + "waiting for their replies (MAX_PENDING_PER_CONNECTION); this one was not answered",
+                    null, null, sequence, ask.inReplyTo()));
+            metrics.error(ErrorCode.RATE_LIMITED);
+        }
+    }
+
+    /** How an ask is answered at this moment: a replay of these frames (else a snapshot), whole or streamed. */
+    private record Plan(List<Frame> replay, boolean large) {}
+
+    private Plan plan(SyncAsk ask) {
+        SyncRequest request = ask.request();
+        if (request != null && request.sinceSequence() != null && epoch.equals(request.epoch())) {
             List<Frame> missed = history.after(request.sinceSequence());
             if (missed != null) {
+                long bytes = 0;
                 for (Frame frame : missed) {
-                    outbox.send(client, frame);
+                    bytes += frame.size();
                 }
-                metrics.replayed(missed.size());
-                send(client, MessageType.SYNC_RESPONSE, ServerMessages.replayDone(missed.size(), sequence, inReplyTo));
-                return;
-            }
-        }
-        Collection<StaffRow> selected = rows.values();
-        if (request.period() != null) {
-            List<StaffRow> inPeriod = new ArrayList<>();
-            for (StaffRow row : rows.values()) {
-                if (row.period() == request.period()) {
-                    inPeriod.add(row);
+                // A replay larger than the snapshot it stands for is answered with the snapshot, once it
+                // is large enough for that to matter: a client follows events more easily than a new list.
+                if (bytes <= Math.max(REPLAY_OR_SNAPSHOT_BYTES, snapshotBytes)) {
+                    return new Plan(missed, bytes > SMALL_REPLY_BYTES);
                 }
             }
-            selected = inPeriod;
         }
-        send(client, MessageType.SYNC_RESPONSE, ServerMessages.snapshot(selected, request.period(), sequence, inReplyTo));
+        return new Plan(null, rowsAsked(ask, SMALL_REPLY_ROWS + 1).size() > SMALL_REPLY_ROWS);
     }
 
-    private void onAllPeriodsRequested(Client client, Long inReplyTo) {
-        if (!refuseUntilLoaded(client, inReplyTo)) {
-            return;
+    @Override
+    public boolean isLarge(SyncAsk ask) {
+        return plan(ask).large();
+    }
+
+    @Override
+    public Reply answer(SyncAsk ask) {
+        Client client = ask.client();
+        Long inReplyTo = ask.inReplyTo();
+        Plan plan = plan(ask);
+        Reply reply;
+        if (plan.replay() != null) {
+            metrics.replayed(plan.replay().size());
+            Frame done = encoder.encode(ServerMessages.replayDone(plan.replay().size(), sequence, inReplyTo));
+            metrics.sent(MessageType.SYNC_RESPONSE, 1);
+            if (!plan.large()) {
+                plan.replay().forEach(frame -> outbox.send(client, frame));
+                outbox.send(client, done);
+                return null;
+            }
+            reply = new ReplayReply(plan.replay(), done);
+        } else if (ask.allPeriods()) {
+            metrics.sent(MessageType.SYNC_ALL_PERIODS_RESPONSE, 1);
+            if (!plan.large()) {
+                SortedMap<Long, List<StaffRow>> periods = new TreeMap<>();
+                for (StaffRow row : rowsAsked(ask, SMALL_REPLY_ROWS)) {
+                    periods.computeIfAbsent(row.period(), period -> new ArrayList<>()).add(row);
+                }
+                outbox.send(client, encoder.encode(ServerMessages.allPeriods(periods, sequence, inReplyTo)));
+                return null;
+            }
+            reply = new SnapshotReply(rowsByPeriod, SnapshotReply.Shape.BY_PERIOD, null, sequence, inReplyTo,
+                    encodedRows, encoder, joinConvoy("by period"));
+        } else {
+            Long period = ask.request().period();
+            metrics.sent(MessageType.SYNC_RESPONSE, 1);
+            if (!plan.large()) {
+                outbox.send(client, encoder.encode(
+                        ServerMessages.snapshot(rowsAsked(ask, SMALL_REPLY_ROWS), period, sequence, inReplyTo)));
+                return null;
+            }
+            reply = period == null
+                    ? new SnapshotReply(rowsById, SnapshotReply.Shape.EVERY_ROW, null, sequence, inReplyTo, encodedRows,
+                            encoder, joinConvoy("all"))
+                    : new SnapshotReply(rowsByPeriod, SnapshotReply.Shape.ONE_PERIOD, period, sequence, inReplyTo,
+                            encodedRows, encoder, joinConvoy("period " + period));
         }
-        SortedMap<Long, List<StaffRow>> periods = new TreeMap<>();
-        for (StaffRow row : rows.values()) {
-            periods.computeIfAbsent(row.period(), period -> new ArrayList<>()).add(row);
+        reply.whenWritten(() -> submit(new ReplyWritten(client, reply)));
+        outbox.send(client, reply);
+        metrics.replyStreamed();
+        return reply;
+    }
+
+    /** A place in the convoy of this kind of snapshot, a new one if the last has gone too far to join. */
+    private Convoy.Member joinConvoy(String kind) {
+        Convoy convoy = convoys.get(kind);
+        long now = System.nanoTime();
+        Convoy.Member member = convoy == null ? null : convoy.join(now);
+        if (member == null) {
+            convoy = new Convoy();
+            convoys.put(kind, convoy);
+            member = convoy.join(now);
         }
-        send(client, MessageType.SYNC_ALL_PERIODS_RESPONSE, ServerMessages.allPeriods(periods, sequence, inReplyTo));
+        return member;
+    }
+
+    /** The rows a snapshot for this ask holds, in order, but at most {@code limit} of them. */
+    private List<StaffRow> rowsAsked(SyncAsk ask, int limit) {
+        Long period = ask.allPeriods() ? null : ask.request().period();
+        SortedRows rows = ask.allPeriods() || period != null ? rowsByPeriod : rowsById;
+        List<StaffRow> selected = new ArrayList<>();
+        SortedRows.Position at = period == null ? new SortedRows.Position(0, 0) : rows.firstOfPeriod(period);
+        for (; !rows.isEnd(at) && selected.size() < limit; at = rows.next(at)) {
+            StaffRow row = rows.row(at);
+            if (period != null && row.period() != period) {
+                break;
+            }
+            selected.add(row);
+        }
+        return selected;
+    }
+
+    /** A row's size in a snapshot, near enough to compare a replay with a snapshot (0 for none). */
+    private static long approximateBytes(StaffRow row) {
+        if (row == null) {
+            return 0;
+        }
+        return 140 + row.id().length() + row.name().length() + row.position().length() + row.department().length()
+                + row.type().length() + row.createdAt().length() + row.updatedAt().length();
     }
 
     /** Before the store has loaded, a snapshot would be a lie: say so instead. */
@@ -528,6 +693,7 @@ public final class Hub implements Runnable, CommitListener {
     }
 
     private void publishStatus(boolean running) {
-        status = new HubStatus(running, loaded, clients.size() + awaitingAuth.size(), epoch, sequence, rows.size());
+        status = new HubStatus(running, loaded, clients.size() + awaitingAuth.size(), epoch, sequence, rowIndex.size());
+        metrics.replies(turns.inProgress(), turns.waiting());
     }
 }

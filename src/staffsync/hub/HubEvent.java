@@ -43,6 +43,9 @@ public sealed interface HubEvent {
     /** The store refused a change: the requester (and any retry waiting on it) gets the ERROR. */
     record MutationRejected(Client client, Origin origin, Mutation mutation, Rejected rejection) implements HubEvent {}
 
+    /** The store found a resent mutation already committed: the requester gets the original event again. */
+    record OriginalFound(Client client, Origin origin, ChangeEvent original) implements HubEvent {}
+
     /** The store committed a change (from a client or from elsewhere): number it out to everyone. */
     record Committed(ChangeEvent event) implements HubEvent {}
 
@@ -52,6 +55,9 @@ public sealed interface HubEvent {
     record SyncRequested(Client client, SyncRequest request, Long inReplyTo) implements HubEvent {}
 
     record AllPeriodsRequested(Client client, SyncAllPeriods request, Long inReplyTo) implements HubEvent {}
+
+    /** A large reply went into the client's socket to the end: its turn is over. */
+    record ReplyWritten(Client client, Reply reply) implements HubEvent {}
 
     /** Stop after everything queued before this event; {@code done} opens when the hub has stopped. */
     record Shutdown(CountDownLatch done) implements HubEvent {}

@@ -12,16 +12,24 @@ import java.util.Map;
  * and one write per turn instead of one per message. When a turn's frames for a client are
  * exactly the turn's broadcasts (the usual case), every such client shares one joined buffer.
  *
+ * <p>A large {@link Reply} keeps its place among a client's frames: the frames before it are
+ * handed over before it, those after it after it.
+ *
  * <p>Owned by the hub thread; nothing here is shared.
  */
 final class Outbox {
-    private final Map<Client, List<Frame>> pending = new IdentityHashMap<>();
+    /** Each client's frames and replies (the only two kinds of entry), in order. */
+    private final Map<Client, List<Object>> pending = new IdentityHashMap<>();
     /** Frames sent to every registered client this turn, in order. */
     private final List<Frame> broadcasts = new ArrayList<>();
     private Frame joinedBroadcasts;
 
     void send(Client client, Frame frame) {
         pending.computeIfAbsent(client, c -> new ArrayList<>(4)).add(frame);
+    }
+
+    void send(Client client, Reply reply) {
+        pending.computeIfAbsent(client, c -> new ArrayList<>(4)).add(reply);
     }
 
     void broadcast(Iterable<Client> clients, Frame frame) {
@@ -36,21 +44,38 @@ final class Outbox {
         void failed(Client client, Throwable failure);
     }
 
-    /** Hands every client its frames, joined, then starts a new turn. */
+    /** Hands every client its frames, joined, and its replies in their places; then starts a new turn. */
     void flush(SendFailure onFailure) {
         try {
-            for (Map.Entry<Client, List<Frame>> entry : pending.entrySet()) {
-                List<Frame> frames = entry.getValue();
+            List<Frame> frames = new ArrayList<>();
+            for (Map.Entry<Client, List<Object>> entry : pending.entrySet()) {
+                Client client = entry.getKey();
                 try {
-                    entry.getKey().send(frames.size() == 1 ? frames.get(0) : joined(frames));
+                    for (Object item : entry.getValue()) {
+                        if (item instanceof Reply reply) {
+                            handOver(client, frames);
+                            client.send(reply);
+                        } else {
+                            frames.add((Frame) item);
+                        }
+                    }
+                    handOver(client, frames);
                 } catch (Throwable failure) {
-                    onFailure.failed(entry.getKey(), failure);
+                    frames.clear();
+                    onFailure.failed(client, failure);
                 }
             }
         } finally {
             pending.clear();
             broadcasts.clear();
             joinedBroadcasts = null;
+        }
+    }
+
+    private void handOver(Client client, List<Frame> frames) {
+        if (!frames.isEmpty()) {
+            client.send(frames.size() == 1 ? frames.get(0) : joined(frames));
+            frames.clear();
         }
     }
 

@@ -33,6 +33,12 @@ public final class Metrics {
     private final ConcurrentHashMap<String, LongAdder> jwksFetches = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> writesRefused = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> handshakesRefused = new ConcurrentHashMap<>();
+    private final LongAdder repliesStreamed = new LongAdder();
+    private final LongAdder replyChunksEncoded = new LongAdder();
+    private final LongAdder replyChunksReused = new LongAdder();
+    /** Set by the hub thread after each turn. */
+    private volatile int repliesInProgress;
+    private volatile int repliesWaiting;
     /** Keyed by the rendered label set, e.g. {@code method="GET",outcome="2xx"}. */
     private final ConcurrentHashMap<String, LongAdder> supabaseRequests = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> supabaseNanos = new ConcurrentHashMap<>();
@@ -122,6 +128,25 @@ public final class Metrics {
         count(handshakesRefused, reason, 1);
     }
 
+    /** A large reply handed to its connection, to be written as the client reads it. */
+    public void replyStreamed() {
+        repliesStreamed.increment();
+    }
+
+    public void replyChunkEncoded() {
+        replyChunksEncoded.increment();
+    }
+
+    public void replyChunkReused() {
+        replyChunksReused.increment();
+    }
+
+    /** Large replies being written, and sync requests waiting for their turn. */
+    public void replies(int inProgress, int waiting) {
+        repliesInProgress = inProgress;
+        repliesWaiting = waiting;
+    }
+
     private static void count(ConcurrentHashMap<String, LongAdder> map, String key, long amount) {
         map.computeIfAbsent(key, k -> new LongAdder()).add(amount);
     }
@@ -170,6 +195,16 @@ public final class Metrics {
         labelled(out, "staffsync_handshakes_refused_total",
                 "WebSocket handshakes refused by an access check, by reason (unauthorized: 401, origin: 403).",
                 "reason", handshakesRefused);
+        counter(out, "staffsync_replies_streamed_total",
+                "Large snapshots and replays written piece by piece as their clients read them.", repliesStreamed.sum());
+        gauge(out, "staffsync_replies_in_progress", "Large replies being written now (bounded by REPLY_MEMORY_BYTES).",
+                repliesInProgress);
+        gauge(out, "staffsync_replies_waiting", "Sync requests waiting for their turn.", repliesWaiting);
+        counter(out, "staffsync_reply_chunks_encoded_total", "Chunks of rows encoded to JSON for large replies.",
+                replyChunksEncoded.sum());
+        counter(out, "staffsync_reply_chunks_reused_total",
+                "Chunks of rows a large reply found already encoded (shared with other replies).",
+                replyChunksReused.sum());
         if (!supabaseRequests.isEmpty()) {
             header(out, "staffsync_supabase_requests_total", "HTTP exchanges with Supabase, by method and outcome.",
                     "counter");

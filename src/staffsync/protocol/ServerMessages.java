@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 
@@ -110,6 +111,55 @@ public final class ServerMessages {
             out.name("sequenceNumber").value(sequence);
             out.endObject();
         });
+    }
+
+    /**
+     * A message whose rows are written later, piece by piece (a large snapshot): the JSON that
+     * goes before them and the JSON that goes after. {@link #snapshot} with the rows between
+     * {@code before} and {@code after}, each row as {@link #rowJson} and joined by commas, is the
+     * same message.
+     */
+    public record Enclosure(String before, String after) {}
+
+    /** {@link #snapshot} around its rows; the {@code before} part is the same for every snapshot. */
+    public static Enclosure snapshotAround(Long period, long sequence, Long inReplyTo) {
+        return split(snapshot(List.of(), period, sequence, inReplyTo), "[]");
+    }
+
+    /**
+     * {@link #allPeriods} around its periods ({@code "0":[rows],"1":[rows]}); the {@code before}
+     * part is the same whatever the number of periods.
+     */
+    public static Enclosure allPeriodsAround(int totalPeriods, long sequence, Long inReplyTo) {
+        return split(envelope(MessageType.SYNC_ALL_PERIODS_RESPONSE, Timestamps.now(), SERVER_CLIENT_ID, sequence,
+                inReplyTo, out -> {
+                    out.beginObject();
+                    out.name("periods").beginObject().endObject();
+                    out.name("totalPeriods").value(totalPeriods);
+                    out.name("sequenceNumber").value(sequence);
+                    out.endObject();
+                }), "{}");
+    }
+
+    /**
+     * Splits a message at its first empty array or object (the rows' place: nothing before it in
+     * these messages holds brackets or braces next to each other).
+     */
+    private static Enclosure split(String message, String empty) {
+        int at = message.indexOf(empty) + 1;
+        return new Enclosure(message.substring(0, at), message.substring(at));
+    }
+
+    /** One row as JSON text, exactly as it appears inside any message. */
+    public static String rowJson(StaffRow row) {
+        StringWriter text = new StringWriter(512);
+        try (JsonWriter out = new JsonWriter(text)) {
+            out.setHtmlSafe(false);
+            row(out, row);
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing to a StringWriter cannot fail", e);
+        }
+        return text.toString();
     }
 
     /** Ends a replay: the {@code replayed} events before it were re-sent unchanged. */

@@ -1,5 +1,8 @@
 package staffsync.protocol;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * One row of the staff table. Field names follow the database columns; the JSON keys are
  * the column names ({@code created_at}, {@code updated_at}).
@@ -33,5 +36,26 @@ public record StaffRow(
                 version + 1,
                 createdAt,
                 now);
+    }
+
+    /** The client fields (wire names, column order) whose values differ between {@code before} and this row. */
+    public List<String> fieldsDifferingFrom(StaffRow before) {
+        List<String> fields = new ArrayList<>();
+        if (!before.name().equals(name)) {
+            fields.add("name");
+        }
+        if (!before.position().equals(position)) {
+            fields.add("position");
+        }
+        if (!before.department().equals(department)) {
+            fields.add("department");
+        }
+        if (!before.type().equals(type)) {
+            fields.add("type");
+        }
+        if (before.period() != period) {
+            fields.add("period");
+        }
+        return fields;
     }
 }

@@ -9,6 +9,13 @@ public sealed interface MutationResult {
 
     record Applied(ChangeEvent event) implements MutationResult {}
 
+    /**
+     * A resent mutation that was committed earlier, as the store knows (with several instances,
+     * the original may have gone through another one): its original event, to be sent to the
+     * requester again. The store hands this over only once the event has reached the listener.
+     */
+    record Repeated(ChangeEvent original) implements MutationResult {}
+
     /** @param current the stored row, for VERSION_CONFLICT (and ALREADY_EXISTS); else null */
     record Rejected(ErrorCode code, String message, String staffId, StaffRow current) implements MutationResult {}
 

@@ -1,8 +1,13 @@
 package staffsync.store;
 
+import java.time.Duration;
+import javax.net.ssl.SSLSocketFactory;
 import staffsync.config.Config;
 import staffsync.config.ConfigException;
 import staffsync.metrics.Metrics;
+import staffsync.redis.Redis;
+import staffsync.redis.RedisUrl;
+import staffsync.store.cluster.ClusterLedger;
 import staffsync.store.supabase.ApiKey;
 import staffsync.store.supabase.SupabaseStore;
 import staffsync.store.file.FileStore;
@@ -31,7 +36,16 @@ public final class Stores {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage()); // the message names the variable, never the key
         }
-        return new SupabaseStore(config.supabaseUrl(), key, config.supabaseTable(), SupabaseStore.Settings.from(config),
-                metrics::supabaseRequest);
+        SupabaseStore.Settings settings = SupabaseStore.Settings.from(config);
+        if (config.redisUrl().isEmpty()) {
+            return new SupabaseStore(config.supabaseUrl(), key, config.supabaseTable(), settings, metrics::supabaseRequest);
+        }
+        // Several instances: they number and publish through Redis (docs/cluster.md).
+        Redis redis = new Redis(RedisUrl.parse(config.redisUrl()), Duration.ofMillis(config.redisTimeoutMs()),
+                (SSLSocketFactory) SSLSocketFactory.getDefault());
+        ClusterLedger.Settings shared = new ClusterLedger.Settings(Duration.ofMillis(config.redisTimeoutMs()),
+                Duration.ofMillis(config.redisRetryTtlMs()), settings.timeout(), config.historySize());
+        return new SupabaseStore(config.supabaseUrl(), key, config.supabaseTable(), settings, metrics::supabaseRequest,
+                table -> new ClusterLedger(redis, config.supabaseTable(), table, shared));
     }
 }

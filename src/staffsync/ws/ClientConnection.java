@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.Arrays;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -14,6 +15,7 @@ import java.util.logging.Logger;
 import org.java_websocket.framing.CloseFrame;
 import staffsync.hub.Client;
 import staffsync.hub.Frame;
+import staffsync.hub.Reply;
 import staffsync.metrics.Metrics;
 
 /**
@@ -23,16 +25,29 @@ import staffsync.metrics.Metrics;
  * {@code outboundLimitBytes} loses its backlog and is closed with 1013, so a slow reader costs
  * nobody else anything.
  *
+ * <p>A large {@link Reply} (a snapshot or replay of any size) waits in the queue like a frame
+ * but is produced a piece at a time as the socket drains, so it is never all in memory and its
+ * size never counts against the bound. What is queued behind it waits for it; those bytes
+ * count, less what the client reads of the reply meanwhile ({@link #readAhead}): a client is
+ * dropped for reading more slowly than it is sent events, never for the size of what it asked
+ * for. Pings and pongs go out at the next frame boundary, even in the middle of a long reply,
+ * so a client that reads one is not taken for a dead peer.
+ *
  * <p>Thread-safety: {@link #send} runs on the hub thread and on WebSocket workers (direct
- * replies), appending lock-free. Only the writer thread takes bytes off {@link #queue}, under
- * {@link #writeLock}; the two other paths that change the queue (dropping a slow consumer and
- * handing the rest to the library before a close frame) take the same lock. Lock order: the
- * library's monitor on the socket, then {@link #writeLock}; never the other way round.
+ * replies), appending lock-free. Only the writer thread takes entries off {@link #queue} and
+ * {@link #control} and writes {@link #inFlight}, under {@link #writeLock}; the two other paths
+ * that change the queues (dropping a slow consumer and handing the rest to the library before
+ * a close frame) take the same lock. Lock order: the library's monitor on the socket, then
+ * {@link #writeLock}; never the other way round.
  */
 final class ClientConnection implements Client {
     private static final Logger LOG = Logger.getLogger(ClientConnection.class.getName());
 
-    enum WriteResult { EMPTY, BLOCKED, LIBRARY_BUSY, FAILED, HANDED_OVER, CLOSED }
+    /**
+     * PAUSED: the reply at the head waits for others it travels with (see Convoy); look again soon.
+     * MORE: a slice of a large reply went out and the socket would take more; write the others first.
+     */
+    enum WriteResult { EMPTY, BLOCKED, LIBRARY_BUSY, PAUSED, MORE, FAILED, HANDED_OVER, CLOSED }
 
     private final String id;
     private final SyncSocket socket;
@@ -48,9 +63,30 @@ final class ClientConnection implements Client {
     /** The kinds of protocol error already logged for this connection (see ProtocolErrorLog). */
     final ProtocolErrorLog.Seen protocolErrorsLogged = new ProtocolErrorLog.Seen();
 
-    private final ConcurrentLinkedQueue<ByteBuffer> queue = new ConcurrentLinkedQueue<>();
-    /** Bytes appended and not yet written: exact, so the bound is too. */
+    /** Bytes most taken off the queues for one gathering write (and in the JDK's direct buffer for it). */
+    private static final int WRITE_BYTES = 64 * 1024;
+
+    /** What is sent, in order: whole frames ({@link ByteBuffer}) and large replies ({@link Reply}). */
+    private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
+    /** The library's pings and pongs: written at the next frame boundary, ahead of the queue. */
+    private final ConcurrentLinkedQueue<ByteBuffer> control = new ConcurrentLinkedQueue<>();
+    /**
+     * Bytes taken off the queues and being written; the writer empties it before it takes
+     * anything else, since it may end in the middle of a frame. Changed under writeLock only.
+     */
+    private final ConcurrentLinkedDeque<ByteBuffer> inFlight = new ConcurrentLinkedDeque<>();
+    /** Guarded by writeLock: inFlight holds a reply's pieces, whose bytes queuedBytes never counted. */
+    private boolean inFlightIsReply;
+    /** Guarded by writeLock: the reply at the head had no piece to give yet. */
+    private boolean replyPaused;
+    /** Frame and control bytes appended and not yet written: exact, so the bound is too. */
     private final AtomicLong queuedBytes = new AtomicLong();
+    /**
+     * Reply bytes the client read while other bytes waited behind the reply; they offset those
+     * bytes against the bound. Written by the writer thread only (under writeLock), read by senders;
+     * back to 0 whenever everything queued has been written.
+     */
+    private volatile long readAhead;
     /** True while the connection is in its writer's ready queue or waiting for writability. */
     final AtomicBoolean scheduled = new AtomicBoolean();
     private final ReentrantLock writeLock = new ReentrantLock();
@@ -90,19 +126,46 @@ final class ClientConnection implements Client {
         enqueue(frame.buffer());
     }
 
+    @Override
+    public void send(Reply reply) {
+        if (dropped.get() || !socket.isOpen()) {
+            return; // the hub takes its turn back when it hears of the close
+        }
+        queue.add(reply);
+        schedule();
+    }
+
     /** Queues encoded bytes (a frame, or several end to end). */
     void enqueue(ByteBuffer bytes) {
-        if (dropped.get() || !socket.isOpen()) {
-            return;
+        if (withinBound(bytes.remaining())) {
+            queue.add(bytes);
+            schedule();
         }
-        int size = bytes.remaining();
+    }
+
+    /** Queues a control frame (ping, pong): it goes out at the next frame boundary. */
+    void enqueueControl(ByteBuffer bytes) {
+        if (withinBound(bytes.remaining())) {
+            control.add(bytes);
+            schedule();
+        }
+    }
+
+    /** Counts {@code size} more bytes in, or drops the connection if they would pass the bound. */
+    private boolean withinBound(int size) {
+        if (dropped.get() || !socket.isOpen()) {
+            return false;
+        }
         long backlog = queuedBytes.addAndGet(size);
-        if (backlog > outboundLimitBytes) {
+        if (backlog - readAhead > outboundLimitBytes) {
             queuedBytes.addAndGet(-size);
             dropSlowConsumer(backlog - size);
-            return;
+            return false;
         }
-        queue.add(bytes);
+        return true;
+    }
+
+    private void schedule() {
         if (!scheduled.get() && scheduled.compareAndSet(false, true)) {
             writer.schedule(this);
         }
@@ -130,12 +193,12 @@ final class ClientConnection implements Client {
     }
 
     boolean hasQueued() {
-        return !queue.isEmpty();
+        return !inFlight.isEmpty() || !control.isEmpty() || !queue.isEmpty();
     }
 
     /**
-     * Runs on the writer thread: writes as much of the queue as the socket takes without
-     * blocking, in gathering writes of up to {@code scratch.length} buffers.
+     * Runs on the writer thread: writes as much as the socket takes without blocking, in
+     * gathering writes of up to {@code scratch.length} buffers.
      */
     WriteResult writeQueued(ByteBuffer[] scratch) {
         writeLock.lock();
@@ -144,7 +207,7 @@ final class ClientConnection implements Client {
                 return WriteResult.HANDED_OVER;
             }
             if (!channel.isOpen()) {
-                queue.clear(); // closed by the library (or the peer): nothing left to write to
+                clearQueues(); // closed by the library (or the peer): nothing left to write to
                 return WriteResult.CLOSED;
             }
             if (!socket.outQueue.isEmpty()) {
@@ -153,28 +216,37 @@ final class ClientConnection implements Client {
                 return WriteResult.LIBRARY_BUSY;
             }
             while (true) {
+                if (inFlight.isEmpty() && !takeNext()) {
+                    if (replyPaused) {
+                        return WriteResult.PAUSED;
+                    }
+                    readAhead = 0;
+                    return WriteResult.EMPTY;
+                }
                 int count = 0;
-                for (ByteBuffer buffer : queue) {
+                for (ByteBuffer buffer : inFlight) {
                     scratch[count++] = buffer;
                     if (count == scratch.length) {
                         break;
                     }
                 }
-                if (count == 0) {
-                    return WriteResult.EMPTY;
-                }
                 long written = channel.write(scratch, 0, count);
                 metrics.socketWrite();
-                queuedBytes.addAndGet(-written);
-                for (int i = 0; i < count; i++) {
-                    boolean done = !scratch[i].hasRemaining();
-                    scratch[i] = null;
-                    if (done) {
-                        queue.poll();
-                    } else {
-                        Arrays.fill(scratch, i, count, null);
-                        return WriteResult.BLOCKED;
-                    }
+                boolean blocked = scratch[count - 1].hasRemaining();
+                Arrays.fill(scratch, 0, count, null);
+                if (!inFlightIsReply) {
+                    queuedBytes.addAndGet(-written);
+                } else if (queuedBytes.get() > 0) {
+                    readAhead += written;
+                }
+                while (!inFlight.isEmpty() && !inFlight.peekFirst().hasRemaining()) {
+                    inFlight.pollFirst();
+                }
+                if (blocked) {
+                    return WriteResult.BLOCKED;
+                }
+                if (inFlightIsReply && inFlight.isEmpty()) {
+                    return WriteResult.MORE; // its turn is over: other connections' events go first
                 }
             }
         } catch (IOException e) {
@@ -185,9 +257,77 @@ final class ClientConnection implements Client {
         }
     }
 
-    /** Runs on the writer thread, outside {@link #writeLock} (closing takes the library's monitor). */
+    /**
+     * Moves what is to be written next into {@link #inFlight}: control frames first, else the
+     * queue's next frames (up to about {@link #WRITE_BYTES}), else the next pieces of the reply
+     * at its head. False when nothing is waiting, or the reply at the head has nothing yet
+     * ({@link #replyPaused}). Under writeLock, on the writer thread.
+     */
+    private boolean takeNext() {
+        replyPaused = false;
+        for (ByteBuffer ping; (ping = control.poll()) != null; ) {
+            inFlight.add(ping);
+        }
+        if (!inFlight.isEmpty()) {
+            inFlightIsReply = false;
+            return true;
+        }
+        while (true) {
+            Object head = queue.peek();
+            if (head == null) {
+                return false;
+            }
+            if (head instanceof Reply reply) {
+                if (takePieces(reply)) {
+                    return true;
+                }
+                if (replyPaused) {
+                    return false;
+                }
+                queue.poll();
+                reply.written(); // every piece went into the socket: the hub gives its turn to the next
+                continue;
+            }
+            inFlightIsReply = false;
+            long bytes = 0;
+            while (queue.peek() instanceof ByteBuffer buffer && (bytes == 0 || bytes + buffer.remaining() <= WRITE_BYTES)) {
+                queue.poll();
+                inFlight.add(buffer);
+                bytes += buffer.remaining();
+            }
+            return true;
+        }
+    }
+
+    /**
+     * Takes the reply's next pieces, about {@link #WRITE_BYTES} of them; false when it has none
+     * left, or none yet ({@link #replyPaused}).
+     */
+    private boolean takePieces(Reply reply) {
+        inFlightIsReply = true;
+        long bytes = 0;
+        ByteBuffer[] piece;
+        while (bytes < WRITE_BYTES && (piece = reply.nextPiece()) != null) {
+            if (piece == Reply.LATER) {
+                replyPaused = inFlight.isEmpty();
+                break;
+            }
+            for (ByteBuffer buffer : piece) {
+                inFlight.add(buffer);
+                bytes += buffer.remaining();
+            }
+        }
+        return !inFlight.isEmpty();
+    }
+
+    /** Runs on the writer thread, not holding {@link #writeLock} when it closes (closing takes the library's monitor). */
     void closeAfterWriteFailure() {
-        queue.clear();
+        writeLock.lock();
+        try {
+            clearQueues();
+        } finally {
+            writeLock.unlock();
+        }
         String reason = writeFailure == null ? "socket closed" : String.valueOf(writeFailure.getMessage());
         socket.closeConnection(CloseFrame.ABNORMAL_CLOSE, "write failed: " + reason);
     }
@@ -196,17 +336,24 @@ final class ClientConnection implements Client {
      * Called by {@link SyncSocket} when the library sends a close frame. A close frame must be the
      * last thing on the wire and the library closes the socket once its own queue is empty, so
      * everything still unsent here moves, in order, to the library's queue ahead of the close
-     * frame, and the library writes the rest. Runs under the library's monitor on the socket.
+     * frame, and the library writes the rest. A large reply cannot move (the library would need
+     * it whole): what is in flight of it goes, the rest of it and whatever follows it do not,
+     * and the client sees the close in the middle of that message. Runs under the library's
+     * monitor on the socket.
      */
     void handOverToLibrary(Runnable queueCloseFrame) {
         writeLock.lock();
         try {
             if (!handedOver) {
                 handedOver = true;
-                for (ByteBuffer buffer; (buffer = queue.poll()) != null; ) {
-                    socket.outQueue.add(buffer);
+                socket.outQueue.addAll(inFlight);
+                for (Object entry : queue) {
+                    if (entry instanceof Reply) {
+                        break;
+                    }
+                    socket.outQueue.add((ByteBuffer) entry);
                 }
-                queuedBytes.set(0);
+                clearQueues();
             }
             queueCloseFrame.run();
         } finally {
@@ -226,7 +373,8 @@ final class ClientConnection implements Client {
         }
         metrics.slowConsumerDropped();
         LOG.warning("connection " + id + " dropped: " + backlog + " bytes unsent, over the bound of "
-                + outboundLimitBytes + " (OUTBOUND_LIMIT_BYTES)");
+                + outboundLimitBytes + " (OUTBOUND_LIMIT_BYTES)"
+                + (readAhead > 0 ? " and the " + readAhead + " reply bytes it read meanwhile" : ""));
         discardBacklog();
         socket.close(CloseFrame.TRY_AGAIN_LATER, "slow consumer: outbound backlog over " + outboundLimitBytes + " bytes");
         // A peer that does not read will not answer the close frame either: cut it off soon.
@@ -234,18 +382,32 @@ final class ClientConnection implements Client {
     }
 
     /**
-     * Empties the queue except a frame already partly written: cutting a frame in half would
-     * corrupt the stream before the close frame. Buffers start at position 0, so a moved
-     * position means the writer has started it.
+     * Empties the queues except what is in flight (at most about {@link #WRITE_BYTES}): it may
+     * have been partly written, and cutting a frame in half would corrupt the stream before the
+     * close frame.
      */
     private void discardBacklog() {
         writeLock.lock();
         try {
-            ByteBuffer head = queue.peek();
-            boolean started = head != null && head.position() > 0;
-            queue.removeIf(buffer -> !(started && buffer == head));
+            queue.clear();
+            control.clear();
+            long left = 0;
+            if (!inFlightIsReply) {
+                for (ByteBuffer buffer : inFlight) {
+                    left += buffer.remaining();
+                }
+            }
+            queuedBytes.set(left);
         } finally {
             writeLock.unlock();
         }
+    }
+
+    /** Under writeLock. */
+    private void clearQueues() {
+        inFlight.clear();
+        queue.clear();
+        control.clear();
+        queuedBytes.set(0);
     }
 }

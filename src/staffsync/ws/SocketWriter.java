@@ -7,6 +7,7 @@ import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -38,7 +39,16 @@ final class SocketWriter implements Runnable {
 
     private final Selector selector;
     private final ConcurrentLinkedQueue<ClientConnection> ready = new ConcurrentLinkedQueue<>();
-    /** Connections waiting for the library to flush its own bytes first; this thread only. */
+    /**
+     * Connections in the middle of a large reply whose socket takes more: written a slice at a
+     * time, and while {@link #ready} is empty (but at least one each time round), so the events
+     * of everyone else do not wait behind a storm of snapshots. This thread only.
+     */
+    private final ArrayDeque<ClientConnection> streaming = new ArrayDeque<>();
+    /**
+     * Connections to look at again in {@value #LIBRARY_RECHECK_MS} ms: waiting for the library to
+     * flush its own bytes first, or for the replies their reply travels with; this thread only.
+     */
     private final List<ClientConnection> waitingForLibrary = new ArrayList<>();
     /** True while the thread is (about to be) blocked in select: only then does a schedule wake it. */
     private final AtomicBoolean sleeping = new AtomicBoolean();
@@ -81,7 +91,7 @@ final class SocketWriter implements Runnable {
                 // Announce the sleep before the last look at the queue: a schedule after the look
                 // sees `sleeping` and wakes us; one before it is found by the look.
                 sleeping.set(true);
-                if (!ready.isEmpty()) {
+                if (!ready.isEmpty() || !streaming.isEmpty()) {
                     selector.selectNow();
                 } else if (!waitingForLibrary.isEmpty()) {
                     selector.select(LIBRARY_RECHECK_MS);
@@ -99,6 +109,11 @@ final class SocketWriter implements Runnable {
                 ClientConnection connection;
                 for (int n = 0; n < MAX_WRITES_PER_ROUND && (connection = ready.poll()) != null; n++) {
                     write(connection);
+                }
+                // At least one each time round, so a busy stream never starves a reply.
+                int turns = streaming.size();
+                for (int n = 0; n < turns && (n == 0 || ready.isEmpty()); n++) {
+                    write(streaming.poll());
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -141,7 +156,8 @@ final class SocketWriter implements Runnable {
                 }
             }
             case BLOCKED -> awaitWritable(connection);
-            case LIBRARY_BUSY -> waitingForLibrary.add(connection);
+            case LIBRARY_BUSY, PAUSED -> waitingForLibrary.add(connection);
+            case MORE -> streaming.add(connection);
             case FAILED -> connection.closeAfterWriteFailure();
             case HANDED_OVER -> {
                 // the library writes the rest and the close frame

@@ -17,8 +17,9 @@ import org.java_websocket.framing.Framedata;
 /**
  * Java-WebSocket's connection object with one change, made through the factory the library
  * offers for it: once the connection is open, the frames the library itself sends (pings, pongs,
- * and anything sent through the {@code WebSocket} interface) join the connection's own queue, so
- * exactly one writer ever writes to the socket and frames never interleave. A close frame is the
+ * and anything sent through the {@code WebSocket} interface) join the connection's own queues, so
+ * exactly one writer ever writes to the socket and frames never interleave (pings and pongs go
+ * at the next frame boundary, between the pieces of a long reply too). A close frame is the
  * exception: it hands the whole queue to the library, which then writes the rest, the close
  * frame, and closes (see {@link ClientConnection#handOverToLibrary}).
  *
@@ -142,6 +143,8 @@ final class SyncSocket extends WebSocketImpl {
             super.sendFrame(frame);
         } else if (frame.getOpcode() == Opcode.CLOSING) {
             open.handOverToLibrary(() -> super.sendFrame(frame));
+        } else if (isOpen() && (frame.getOpcode() == Opcode.PING || frame.getOpcode() == Opcode.PONG)) {
+            open.enqueueControl(getDraft().createBinaryFrame(frame));
         } else if (isOpen()) {
             open.enqueue(getDraft().createBinaryFrame(frame));
         }

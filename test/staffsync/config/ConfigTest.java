@@ -160,6 +160,31 @@ class ConfigTest {
     }
 
     @Test
+    void redisUrlNeedsTheSupabaseStore() {
+        ConfigException error = assertThrows(ConfigException.class,
+                () -> Config.from(Map.of("STORE", "file", "REDIS_URL", "redis://localhost:6379/0")));
+        assertTrue(error.getMessage().startsWith("REDIS_URL") && error.getMessage().contains("STORE=supabase"),
+                error.getMessage());
+    }
+
+    @Test
+    void aBadRedisUrlIsRefusedWithoutQuotingIt() {
+        ConfigException error = assertThrows(ConfigException.class, () -> Config.from(Map.of("SUPABASE_URL", "https://x",
+                "SUPABASE_SERVICE_KEY", "k", "REDIS_URL", "http://:hunter2@localhost")));
+        assertTrue(error.getMessage().startsWith("REDIS_URL") && !error.getMessage().contains("hunter2"),
+                error.getMessage());
+    }
+
+    @Test
+    void theRedisPasswordNeverAppearsInTheConfigurationText() throws Exception {
+        Config config = Config.from(Map.of("SUPABASE_URL", "https://x", "SUPABASE_SERVICE_KEY", "k",
+                "REDIS_URL", "redis://app:hunter2@redis:6379/0"));
+        assertEquals("redis://app:hunter2@redis:6379/0", config.redisUrl());
+        assertTrue(config.toString().contains("redis://app:***@redis:6379/0"), config.toString());
+        assertTrue(!config.toString().contains("hunter2"));
+    }
+
+    @Test
     void aSupabaseUrlWithoutAKeyNamesTheMissingKeyAndNotStore() {
         ConfigException error = assertThrows(ConfigException.class,
                 () -> Config.from(Map.of("SUPABASE_URL", "https://abcd.supabase.co")));

@@ -3,7 +3,9 @@ package staffsync.hub;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -66,6 +68,19 @@ class HubTest {
                 frames.add(message);
             }
         }
+        /** A large reply is read to its end at once, as a fast client would. */
+        @Override public void send(Reply reply) {
+            StringBuilder text = new StringBuilder();
+            for (ByteBuffer[] piece; (piece = reply.nextPiece()) != null; ) {
+                for (ByteBuffer part : piece) {
+                    text.append(StandardCharsets.UTF_8.decode(part.duplicate()));
+                }
+            }
+            reply.written();
+            for (String message : text.toString().split("\n")) {
+                frames.add(message);
+            }
+        }
         @Override public void mutationSettled() { settled.incrementAndGet(); }
         @Override public boolean isClosed() { return false; }
         @Override public void failed(String reason) { failures.add(reason); }
@@ -79,12 +94,27 @@ class HubTest {
         }
     }
 
+    /** Each message a line of JSON; a message in pieces is its pieces end to end, then the newline. */
+    static final class LineFrames implements FrameEncoder {
+        @Override public Frame encode(String json) {
+            return lines(json);
+        }
+        @Override public ByteBuffer[] encodePiece(ByteBuffer[] json, boolean first, boolean last) {
+            if (!last) {
+                return json;
+            }
+            ByteBuffer[] withEnd = Arrays.copyOf(json, json.length + 1);
+            withEnd[json.length] = ByteBuffer.wrap(new byte[] {'\n'});
+            return withEnd;
+        }
+    }
+
     static Frame lines(String json) {
         return new Frame((json + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
     Hub startHub(StaffStore store) {
-        return startHub(store, HubTest::lines);
+        return startHub(store, new LineFrames());
     }
 
     Hub startHub(StaffStore store, FrameEncoder encoder) {

@@ -13,7 +13,9 @@ class OutboxTest {
     static final class Sink implements Client {
         final List<Frame> received = new ArrayList<>();
         @Override public String connectionId() { return "sink"; }
-        @Override public void send(Frame frame) { received.add(frame); }
+        final List<Object> sent = new ArrayList<>();
+        @Override public void send(Frame frame) { received.add(frame); sent.add(frame); }
+        @Override public void send(Reply reply) { sent.add(reply); }
         @Override public boolean isClosed() { return false; }
         @Override public void mutationSettled() { }
         @Override public void failed(String reason) { throw new AssertionError("failed: " + reason); }
@@ -85,6 +87,7 @@ class OutboxTest {
         Client broken = new Client() {
             @Override public String connectionId() { return "broken"; }
             @Override public void send(Frame frame) { throw new StackOverflowError("in send"); }
+            @Override public void send(Reply reply) { throw new StackOverflowError("in send"); }
             @Override public boolean isClosed() { return false; }
             @Override public void mutationSettled() { }
             @Override public void failed(String reason) { }
@@ -97,5 +100,23 @@ class OutboxTest {
         assertEquals(List.of("broken: in send"), reported);
         assertSame(event, before.received.get(0));
         assertSame(event, after.received.get(0));
+    }
+
+    @Test
+    void aReplyKeepsItsPlaceAmongTheClientsFrames() {
+        Outbox outbox = new Outbox();
+        Sink client = new Sink();
+        Reply reply = new Reply() {
+            @Override protected java.nio.ByteBuffer[] piece() { return null; }
+        };
+        outbox.send(client, frame(1));
+        outbox.send(client, frame(2));
+        outbox.send(client, reply);
+        outbox.send(client, frame(3));
+        outbox.flush(UNEXPECTED);
+        assertEquals(3, client.sent.size());
+        assertArrayEquals(new byte[] {1, 2}, ((Frame) client.sent.get(0)).wire());
+        assertSame(reply, client.sent.get(1));
+        assertArrayEquals(new byte[] {3}, ((Frame) client.sent.get(2)).wire());
     }
 }

@@ -94,7 +94,8 @@ public final class ServerProcess implements AutoCloseable {
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         Map<String, String> environment = builder.environment();
-        environment.keySet().removeIf(key -> key.startsWith("SUPABASE_") || key.equals("STORE") || key.equals("DATA_DIR"));
+        environment.keySet().removeIf(key -> key.startsWith("SUPABASE_") || key.startsWith("REDIS_") || key.equals("STORE")
+                || key.equals("DATA_DIR"));
         Map<String, String> defaults = new HashMap<>(Map.of("HOST", "127.0.0.1", "PORT", "0", "HTTP_PORT", "0",
                 "STORE", "memory"));
         defaults.putAll(env);

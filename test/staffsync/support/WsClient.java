@@ -13,7 +13,10 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
@@ -33,6 +36,12 @@ public final class WsClient implements AutoCloseable {
     private final AtomicLong sequence = new AtomicLong();
     private final String clientId;
     private volatile boolean reading = true;
+    /** Armed by {@link #stopReadingMidMessage}: the next part of an unfinished message stops the reading. */
+    private volatile boolean stopInsideNextMessage;
+    private final CountDownLatch stoppedMidMessage = new CountDownLatch(1);
+    /** Set by {@link #readSlowly}: asks for each next part of a message only after this long. */
+    private volatile ScheduledExecutorService pacer;
+    private volatile long paceMillis;
 
     private WsClient(String clientId, URI uri, Map<String, String> headers) {
         this.clientId = clientId;
@@ -142,12 +151,28 @@ public final class WsClient implements AutoCloseable {
 
     /** The next message as raw text. */
     public String nextText() {
+        return nextText(TIMEOUT);
+    }
+
+    /**
+     * The next message as raw text, waiting up to {@code within} (for messages of many
+     * megabytes); fails at once when the connection has closed and nothing is left to read.
+     */
+    public String nextText(Duration within) {
         try {
-            String text = received.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            if (text == null) {
-                throw new AssertionError("no message within " + TIMEOUT);
+            long deadline = System.nanoTime() + within.toNanos();
+            while (true) {
+                String text = received.poll(100, TimeUnit.MILLISECONDS);
+                if (text != null) {
+                    return text;
+                }
+                if (closeCode.isDone() && received.isEmpty()) {
+                    throw new AssertionError("no message: the connection closed with " + closeCode.join());
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("no message within " + within);
+                }
             }
-            return text;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
@@ -207,6 +232,33 @@ public final class WsClient implements AutoCloseable {
         reading = false;
     }
 
+    /**
+     * Stops reading once part of a message has arrived and the rest has not: the server is then
+     * in the middle of writing it. {@link #awaitStoppedMidMessage} tells when that happened.
+     */
+    public void stopReadingMidMessage() {
+        stopInsideNextMessage = true;
+    }
+
+    /** True once {@link #stopReadingMidMessage} took effect within the timeout. */
+    public boolean awaitStoppedMidMessage() throws InterruptedException {
+        return stoppedMidMessage.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Reads like a client on a slow link: each next part of a message (the JDK hands over a
+     * frame in parts of some kilobytes) is asked for only {@code perPart} after the last.
+     * Control frames are still read at once when reached.
+     */
+    public void readSlowly(Duration perPart) {
+        paceMillis = perPart.toMillis();
+        pacer = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "ws-client-pacer");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
     /** Asks for messages again after {@link #stopReading}. */
     public void resumeReading() {
         reading = true;
@@ -224,6 +276,9 @@ public final class WsClient implements AutoCloseable {
 
     @Override
     public void close() {
+        if (pacer != null) {
+            pacer.shutdownNow();
+        }
         if (!socket.isOutputClosed()) {
             socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").exceptionally(e -> null);
         }
@@ -244,8 +299,14 @@ public final class WsClient implements AutoCloseable {
             if (last) {
                 received.add(partial.toString());
                 partial.setLength(0);
+            } else if (stopInsideNextMessage) {
+                stopInsideNextMessage = false;
+                reading = false;
+                stoppedMidMessage.countDown();
             }
-            if (reading) {
+            if (reading && paceMillis > 0) {
+                pacer.schedule(() -> webSocket.request(1), paceMillis, TimeUnit.MILLISECONDS);
+            } else if (reading) {
                 webSocket.request(1);
             }
             return null;

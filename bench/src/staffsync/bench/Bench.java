@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -46,12 +47,18 @@ public final class Bench {
     static final Map<String, String> LIFTED_LIMITS = liftedLimits();
     /** staff-sync with AUTH_MODE=jwt, each connection with its own ES256 token (BENCH_AUTH=jwt, scenario (c)). */
     static final String OURS_JWT = "staff-sync/jwt";
+    /** Scenario (f)'s two measurements on one server: the event stream alone, then during the sync storm. */
+    static final String OURS_QUIET = "staff-sync quiet";
+    static final String OURS_STORM = "staff-sync storm";
 
     private final boolean quick = Boolean.getBoolean("bench.quick");
     private final int runs = Integer.getInteger("bench.runs", quick ? 1 : 3);
     private final Path out = Path.of(System.getProperty("bench.out", "bench/out"));
     private final List<String> servers = List.of(System.getProperty("bench.servers", OURS + "," + GO + "," + NODE).split(","));
-    private final String scenarios = System.getProperty("bench.scenarios", "apbfcde");
+    private final String scenarios = System.getProperty("bench.scenarios", "apbwcdef");
+    /** Scenario (f): rows of 200-character fields, and clients asking for all of them at once. */
+    private final int stormRows = Integer.getInteger("bench.stormRows", quick ? 20_000 : 100_000);
+    private final int stormClients = Integer.getInteger("bench.stormClients", quick ? 50 : 200);
     private final long clockTicks = clockTicks();
     /** bench.auth: off, jwt (ES256 tokens) or rs256. */
     private final String authMode = System.getProperty("bench.auth", "off");
@@ -92,13 +99,18 @@ public final class Bench {
                 new LoadGen.Spec("127.0.0.1", 0, full, 1000, 10, 10, 0, 300, warm, measureB, 5_000, 0, 0, 0, false, threads, "")));
         // The first seconds, as a user sees them: (b) against a server started just before, measured
         // from the first update for 15 s (also with QUICK), JIT warm-up included.
-        list.add(new Scenario("f", "(b) from a cold start: the first 15 s, no warm-up excluded", "file", false, false,
+        list.add(new Scenario("w", "(b) from a cold start: the first 15 s, no warm-up excluded", "file", false, false,
                 new LoadGen.Spec("127.0.0.1", 0, full, 1000, 10, 10, 0, 300, 0, 15_000, 5_000, 0, 0, 0, false, threads, "")));
         list.add(new Scenario("c", "10,000 idle connections held " + (quick ? 3 : 10) + " s, then one broadcast", "file",
                 false, false, new LoadGen.Spec("127.0.0.1", 0, full, 10_000, 1, 0, 0, 300, 0, 0, 10_000, 0, 0,
                         quick ? 3_000 : 10_000, true, threads, "")));
         list.add(new Scenario("d", "(b) with one subscriber that stops reading after 1 s", "file", false, false,
                 new LoadGen.Spec("127.0.0.1", 0, full, 1000, 10, 10, 0, 300, warm, measureB, 5_000, 1, 1_000, 0, false, threads, "")));
+        list.add(new Scenario("f", String.format(Locale.ROOT, "sync storm: %,d rows of 200-character fields, %d clients "
+                + "ask for all of them at once, while 100 others receive 10 publishers x 10 updates/s", stormRows,
+                stormClients), "memory", false, false,
+                new LoadGen.Spec("127.0.0.1", 0, full, 100, 10, 10, 0, 300, warm, quick ? 8_000 : 20_000, 5_000, 0, 0, 0,
+                        false, threads, "")));
         return list;
     }
 
@@ -126,6 +138,16 @@ public final class Bench {
             }
             scenarioInfo.add(Map.of("id", template.id(), "title", template.title()));
             System.out.printf("%n== (%s) %s%n", template.id(), template.title());
+            if (template.id().equals("f")) {
+                // Only staff-sync speaks the protocol's sync; the peers only relay broadcasts.
+                for (int r = 1; r <= runs && servers.contains(OURS); r++) {
+                    for (RunResult result : runSyncStorm(template, r)) {
+                        results.add(result);
+                        System.out.println("   " + oneLine(result));
+                    }
+                }
+                continue;
+            }
             for (int r = 1; r <= runs; r++) {
                 List<String> these = new ArrayList<>(servers);
                 if (template.throughput() && servers.contains(OURS)) {
@@ -275,6 +297,103 @@ public final class Bench {
         }
         Histogram latency = (Histogram) figures.get("_histogram");
         return new RunResult(template.id(), server, run, figures, latency);
+    }
+
+    /**
+     * Scenario (f) on one server: fill it with rows, measure the event stream alone, then again
+     * while the storm clients all ask for the full snapshot as the measurement starts.
+     */
+    private List<RunResult> runSyncStorm(Scenario template, int run) throws Exception {
+        int port = 21000 + 2 * (runCounter++ % 2000);
+        Path data = out.resolve("data").resolve(template.id() + "-" + run);
+        deleteTree(data);
+        Path log = out.resolve("logs").resolve(template.id() + "-" + OURS + "-" + run + ".log");
+        Process process = start(OURS, port, data, log, template.store(), template);
+        long pid = process.pid();
+        List<RunResult> results = new ArrayList<>();
+        try {
+            waitForPort(port, process, log);
+            // Up to stormRows with the publishers' own rows (10 for each of the two event streams below):
+            // 100,000 is MAX_ROWS' default, so the list is as full as the server allows.
+            double seedSeconds = SyncStorm.seed("127.0.0.1", port, stormRows - 2 * template.spec().publishers());
+            double rssAfterSeed = procStatusKb(pid, "VmHWM") / 1024.0;
+            Map<String, Object> quiet = new LoadGen(eventStream(template, port, "q" + run), LoadGen.Probe.NONE).run();
+            CountDownLatch go = new CountDownLatch(1);
+            List<List<SyncStorm.Result>> storm = new ArrayList<>();
+            Thread stormThread = new Thread(() -> {
+                try {
+                    storm.add(SyncStorm.storm("127.0.0.1", port, stormClients, go, 600_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "storm");
+            stormThread.start();
+            long[] cpu = new long[2];
+            Map<String, Object> during = new LoadGen(eventStream(template, port, "s" + run), new LoadGen.Probe() {
+                @Override
+                public void measureStarted() {
+                    cpu[0] = cpuTicks(pid);
+                    go.countDown();
+                }
+
+                @Override
+                public void measureEnded() {
+                    cpu[1] = cpuTicks(pid);
+                }
+            }).run();
+            go.countDown();
+            stormThread.join(600_000);
+            Map<String, Object> stormFigures = SyncStorm.summarize(storm.isEmpty() ? List.of() : storm.get(0), stormRows);
+            double heap = heapMiB(System.getProperty("bench.jvmFlags", ""));
+            double peak = procStatusKb(pid, "VmHWM") / 1024.0;
+            stormFigures.put("rows", stormRows);
+            stormFigures.put("seedSeconds", LoadGen.round(seedSeconds, 1));
+            stormFigures.put("serverPeakRssAfterSeedMiB", LoadGen.round(rssAfterSeed, 1));
+            stormFigures.put("serverPeakRssMiB", LoadGen.round(peak, 1));
+            stormFigures.put("heapMiB", heap);
+            stormFigures.put("rssTargetMiB", heap + 64);
+            double quietP99 = ((Number) ((Map<?, ?>) quiet.get("latencyMs")).get("p99")).doubleValue();
+            double stormP99 = ((Number) ((Map<?, ?>) during.get("latencyMs")).get("p99")).doubleValue();
+            stormFigures.put("p99QuietMs", quietP99);
+            stormFigures.put("p99StormMs", stormP99);
+            stormFigures.put("p99StormOverQuiet", quietP99 == 0 ? null : LoadGen.round(stormP99 / quietP99, 2));
+            stormFigures.put("serverCpuSecondsDuringStormWindow", LoadGen.round((cpu[1] - cpu[0]) / (double) clockTicks, 2));
+            for (Map<String, Object> figures : List.of(quiet, during)) {
+                figures.put("store", template.store());
+                figures.put("serverPeakRssMiB", LoadGen.round(peak, 1));
+            }
+            during.put("storm", stormFigures);
+            results.add(new RunResult(template.id(), OURS_QUIET, run, quiet, (Histogram) quiet.get("_histogram")));
+            results.add(new RunResult(template.id(), OURS_STORM, run, during, (Histogram) during.get("_histogram")));
+            System.out.println("   storm: " + stormFigures);
+        } finally {
+            stop(process);
+            deleteTree(data);
+        }
+        return results;
+    }
+
+    /** (f)'s event stream: the template's spec on this run's port. */
+    private static LoadGen.Spec eventStream(Scenario template, int port, String runId) {
+        LoadGen.Spec t = template.spec();
+        return new LoadGen.Spec("127.0.0.1", port, true, t.subscribers(), t.publishers(), t.ratePerPublisher(),
+                t.window(), t.messageBytes(), t.warmupMs(), t.measureMs(), t.drainMs(), 0, 0, 0, false, t.ioThreads(),
+                runId + "-" + Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36));
+    }
+
+    /** The -Xmx in the server's flags, in MiB (0 when not given). */
+    static double heapMiB(String flags) {
+        Matcher m = Pattern.compile("-Xmx(\\d+)([kKmMgG]?)").matcher(flags);
+        if (!m.find()) {
+            return 0;
+        }
+        double value = Double.parseDouble(m.group(1));
+        return switch (m.group(2).toLowerCase(Locale.ROOT)) {
+            case "g" -> value * 1024;
+            case "m" -> value;
+            case "k" -> value / 1024;
+            default -> value / (1024 * 1024);
+        };
     }
 
     /**
@@ -629,9 +748,34 @@ public final class Bench {
                 }
             }
             perServer.put("ratios", ratios);
+            if (scenario.getValue().containsKey(OURS_STORM)) {
+                perServer.put("storm", stormMedians(scenario.getValue().get(OURS_STORM)));
+            }
             summary.put(scenario.getKey(), perServer);
         }
         return summary;
+    }
+
+    /** (f): the median over runs of each of the storm's figures (failures summed up). */
+    private static Map<String, Object> stormMedians(List<RunResult> runs) {
+        Map<String, List<Double>> values = new LinkedHashMap<>();
+        Map<String, Object> medians = new LinkedHashMap<>();
+        for (RunResult r : runs) {
+            Map<?, ?> storm = (Map<?, ?>) r.figures().get("storm");
+            storm.forEach((key, value) -> {
+                if (value instanceof Number n) {
+                    values.computeIfAbsent((String) key, k -> new ArrayList<>()).add(n.doubleValue());
+                } else if (value != null) {
+                    medians.put("run " + r.run() + " " + key, value);
+                }
+            });
+        }
+        values.forEach((key, list) -> {
+            list.sort(Comparator.naturalOrder());
+            medians.put(key, median(list));
+        });
+        medians.put("runs", runs.size());
+        return medians;
     }
 
     static double median(List<Double> sorted) {

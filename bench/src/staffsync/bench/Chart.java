@@ -24,7 +24,9 @@ final class Chart {
             Bench.OURS_MEMORY, new Color(0x94, 0x67, 0xbd),
             Bench.OURS_BASELINE, new Color(0x7f, 0x7f, 0x7f),
             Bench.GO, new Color(0x2c, 0xa0, 0x2c),
-            Bench.NODE, new Color(0xff, 0x7f, 0x0e));
+            Bench.NODE, new Color(0xff, 0x7f, 0x0e),
+            Bench.OURS_QUIET, new Color(0x1f, 0x77, 0xb4),
+            Bench.OURS_STORM, new Color(0xd6, 0x27, 0x28));
     private static final int PANEL_W = 560;
     private static final int PANEL_H = 380;
 

@@ -57,6 +57,18 @@ final class LoadGen {
 
     /** Called at the edges of the measured window (the bench samples the server's /proc there). */
     interface Probe {
+        Probe NONE = new Probe() {
+            @Override
+            public void measureStarted() {
+                // nothing to sample
+            }
+
+            @Override
+            public void measureEnded() {
+                // nothing to sample
+            }
+        };
+
         void measureStarted();
 
         void measureEnded();

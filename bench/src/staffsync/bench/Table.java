@@ -58,6 +58,40 @@ final class Table {
         return b.toString();
     }
 
+    /** (f): did every client get every row, how long it took, the memory, and others' p99 quiet vs storm. */
+    private static String storm(Map<?, ?> s, boolean md) {
+        String[][] rows = {
+            {"syncsComplete", "clients that got the full snapshot", "%.0f"},
+            {"syncClients", "clients asking at once", "%.0f"},
+            {"rowsPerSnapshotMin", "rows in the smallest snapshot", "%.0f"},
+            {"snapshotMiB", "snapshot size, MiB", "%.1f"},
+            {"totalGiB", "sent in the storm, GiB", "%.2f"},
+            {"firstByteSecondsMedian", "first byte after, s (median)", "%.2f"},
+            {"snapshotSecondsMedian", "whole snapshot after, s (median)", "%.2f"},
+            {"snapshotSecondsMax", "whole snapshot after, s (last client)", "%.2f"},
+            {"seedSeconds", "seeding the rows, s", "%.1f"},
+            {"serverPeakRssAfterSeedMiB", "server peak RSS after seeding, MiB", "%.1f"},
+            {"serverPeakRssMiB", "server peak RSS over the run, MiB", "%.1f"},
+            {"rssTargetMiB", "target: heap (-Xmx) + 64 MiB", "%.0f"},
+            {"p99QuietMs", "others' event p99, quiet, ms", "%.2f"},
+            {"p99StormMs", "others' event p99, during the storm, ms", "%.2f"},
+            {"p99StormOverQuiet", "storm / quiet p99 (target < 2)", "%.2f"},
+            {"serverCpuSecondsDuringStormWindow", "server CPU in the storm window, s", "%.2f"},
+        };
+        StringBuilder b = new StringBuilder(md ? "| storm figure (median of runs) | value |\n| --- | ---: |\n" : "");
+        for (String[] row : rows) {
+            Object v = s.get(row[0]);
+            String cell = v instanceof Number n ? String.format(Locale.ROOT, row[2], n.doubleValue()) : "-";
+            b.append(md ? "| " + row[1] + " | " + cell + " |\n" : String.format("  %-42s %12s%n", row[1], cell));
+        }
+        s.forEach((key, value) -> {
+            if (String.valueOf(key).startsWith("run ")) {
+                b.append(md ? "\n" + key + ": " + value + "\n" : "  " + key + ": " + value + "\n");
+            }
+        });
+        return b.toString();
+    }
+
     private static String build(Map<String, Object> report, boolean md) {
         StringBuilder b = new StringBuilder();
         Map<?, ?> summary = (Map<?, ?>) report.get("summary");
@@ -80,7 +114,7 @@ final class Table {
                 b.append(rule).append(" --- |\n");
             }
             for (var e : perServer.entrySet()) {
-                if (e.getKey().equals("ratios")) {
+                if (e.getKey().equals("ratios") || e.getKey().equals("storm")) {
                     continue;
                 }
                 Map<?, ?> med = (Map<?, ?>) e.getValue();
@@ -91,6 +125,9 @@ final class Table {
                     b.append(md ? " " + cell + " |" : String.format(" %12s", cell));
                 }
                 b.append(md ? " " + med.get("errorsAllRuns") + " |" : "  " + med.get("errorsAllRuns")).append('\n');
+            }
+            if (perServer.get("storm") instanceof Map<?, ?> storm) {
+                b.append(md ? "\n" : "").append(storm(storm, md));
             }
             Map<?, ?> ratios = (Map<?, ?>) perServer.get("ratios");
             if (ratios != null && !ratios.isEmpty()) {

@@ -21,23 +21,24 @@ import staffsync.protocol.StaffRow;
  * known.
  *
  * <p>A row being written by this server during the poll is left alone (its writer reports it)
- * and the cursor is held back so the next poll reads it again.
+ * and the cursor is held back so the next poll reads it again; so is a row the ledger could not
+ * report now (Redis unreachable), however long that lasts.
  *
  * <p>Concurrency: confined to the store's poller thread, which owns {@code cursor} and
- * {@code polls}; shared state is only touched through {@link ReportedRows}.
+ * {@code polls}; shared state is only touched through the {@link RowLedger}.
  */
 final class ChangePoller {
     static final int DELETION_CHECK_EVERY = 6;
     private static final Logger LOG = Logger.getLogger(ChangePoller.class.getName());
 
     private final SupabaseTable table;
-    private final ReportedRows reported;
+    private final RowLedger reported;
     private final Duration overlap;
     private Instant cursor;        // poller thread only: newest updated_at handled; null = read everything
     private long polls;            // poller thread only
     private boolean failing;       // poller thread only: log a failure once, and the recovery once
 
-    ChangePoller(SupabaseTable table, ReportedRows reported, Duration overlap) {
+    ChangePoller(SupabaseTable table, RowLedger reported, Duration overlap) {
         this.table = table;
         this.reported = reported;
         this.overlap = overlap;
@@ -60,7 +61,7 @@ final class ChangePoller {
             }
         } catch (java.io.InterruptedIOException e) {
             Thread.currentThread().interrupt(); // the store is closing
-        } catch (PostgrestException | IOException | RuntimeException e) {
+        } catch (PostgrestException | IOException | LedgerException | RuntimeException e) {
             if (!failing) {
                 LOG.warning("polling Supabase failed (will keep trying): " + e.getMessage());
                 failing = true;
@@ -68,18 +69,17 @@ final class ChangePoller {
         }
     }
 
-    void pollOnce() throws PostgrestException, IOException {
+    void pollOnce() throws PostgrestException, IOException, LedgerException {
         long pollStart = reported.sequence();
         List<StaffRow> rows = table.readChangedAfter(cursor == null ? null : cursor.minus(overlap));
         Instant newest = cursor;
         Instant oldestLeftAlone = null;
         for (StaffRow row : rows) {
             Instant updatedAt = Instant.parse(row.updatedAt());
-            if (reported.changedSince(row.id(), pollStart)) {
+            if (reported.changedSince(row.id(), pollStart) || !observeOrLeave(row)) {
                 oldestLeftAlone = earlier(oldestLeftAlone, updatedAt);
                 continue;
             }
-            reported.observe(row);
             newest = later(newest, updatedAt);
         }
         cursor = oldestLeftAlone == null ? newest : earlier(newest, oldestLeftAlone);
@@ -89,8 +89,18 @@ final class ChangePoller {
         reported.forgetChangesUpTo(pollStart);
     }
 
-    /** Reports known rows that are no longer in the table. */
-    void checkDeletions() throws PostgrestException, IOException {
+    /** False when the ledger left the row alone or could not report it now: it is read again next time. */
+    private boolean observeOrLeave(StaffRow row) {
+        try {
+            return reported.observe(row);
+        } catch (LedgerException e) {
+            LOG.fine("could not report '" + row.id() + "' yet: " + e.getMessage());
+            return false;
+        }
+    }
+
+    /** Reports known rows that are no longer in the table (one the ledger cannot report now waits for the next check). */
+    void checkDeletions() throws PostgrestException, IOException, LedgerException {
         long checkStart = reported.sequence();
         Set<String> stored = new HashSet<>(table.readAllIds());
         for (StaffRow known : reported.all()) {

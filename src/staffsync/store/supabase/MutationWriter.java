@@ -31,8 +31,14 @@ import staffsync.store.MutationResult;
  * applied; that change still reaches every client (it is reported as a server event), so the
  * state converges and nothing is lost, only the originator's answer is the conservative one.
  *
+ * <p>Every write goes through the {@link RowLedger}: announced before it is sent, reported once it
+ * landed, withdrawn when it matched nothing. A write never lands on top of a version that has not
+ * been reported: when the compare-and-set misses, or the client names a version newer than the
+ * one reported, the row is read and reported first (docs/cluster.md explains why this matters
+ * with several instances; with one it keeps outside changes ahead of ours in the numbering).
+ *
  * <p>Runs on the store workers; several at once for different rows, one at a time per row (the
- * hub's lanes). No state of its own: the shared state is in {@link ReportedRows}.
+ * hub's lanes). No state of its own: the shared state is in the ledger.
  */
 final class MutationWriter {
     /** Attempts for an update or delete without a version before giving up on a busy row. */
@@ -40,16 +46,36 @@ final class MutationWriter {
     private static final Logger LOG = Logger.getLogger(MutationWriter.class.getName());
 
     private final SupabaseTable table;
-    private final ReportedRows reported;
+    private final RowLedger ledger;
 
-    MutationWriter(SupabaseTable table, ReportedRows reported) {
+    MutationWriter(SupabaseTable table, RowLedger ledger) {
         this.table = table;
-        this.reported = reported;
+        this.ledger = ledger;
     }
 
     MutationResult apply(Mutation mutation, Origin origin) {
         String id = mutation.staffId();
-        reported.beginWrite(id); // the poller leaves this row to us until we have reported it
+        MutationResult early;
+        try {
+            early = ledger.beginWrite(mutation, origin); // from here the poller leaves this row to us
+        } catch (LedgerException e) {
+            return MutationResult.unavailable(id, e.getMessage());
+        }
+        if (early != null) {
+            return early;
+        }
+        MutationResult outcome;
+        try {
+            outcome = write(mutation, origin);
+        } catch (RuntimeException e) {
+            ledger.endWrite(id, new MutationResult.Rejected(ErrorCode.INTERNAL, "the write failed", id, null));
+            throw e;
+        }
+        return ledger.endWrite(id, outcome);
+    }
+
+    private MutationResult write(Mutation mutation, Origin origin) {
+        String id = mutation.staffId();
         try {
             if (mutation instanceof CreateStaff create) {
                 return create(create, origin);
@@ -58,6 +84,9 @@ final class MutationWriter {
                 return update(update, origin);
             }
             return delete((DeleteStaff) mutation, origin);
+        } catch (LedgerException e) {
+            // Only steps before our own write landed can fail this way: nothing of ours was applied.
+            return MutationResult.unavailable(id, e.getMessage());
         } catch (PostgrestException e) {
             if (ErrorMapping.isKeyOrGrantProblem(e)) {
                 LOG.severe("Supabase refused the request: check SUPABASE_SERVICE_KEY and the table's grants to"
@@ -69,21 +98,24 @@ final class MutationWriter {
         } catch (IOException e) {
             // Only reads reach here (writes are reconciled below), so nothing was written.
             return MutationResult.unavailable(id, "Supabase did not answer (" + e.getMessage() + ")");
-        } finally {
-            reported.endWrite(id);
         }
     }
 
-    private MutationResult create(CreateStaff create, Origin origin) throws PostgrestException, IOException {
+    private MutationResult create(CreateStaff create, Origin origin)
+            throws PostgrestException, IOException, LedgerException {
         String id = create.staffId();
         StaffRow stored;
         try {
             stored = table.insert(id, create.fields());
         } catch (PostgrestException e) {
             if (e.isCode("23505")) {
+                MutationResult missed = ledger.writeMissed(id);
+                if (missed != null) {
+                    return missed;
+                }
                 StaffRow current = table.read(id);
                 if (current != null) {
-                    reported.observe(current);
+                    ledger.observe(current);
                 }
                 return alreadyExists(id, current);
             }
@@ -99,14 +131,16 @@ final class MutationWriter {
         return applied(Kind.CREATE, stored, List.of(), origin);
     }
 
-    private MutationResult update(UpdateStaff update, Origin origin) throws PostgrestException, IOException {
+    private MutationResult update(UpdateStaff update, Origin origin)
+            throws PostgrestException, IOException, LedgerException {
         String id = update.staffId();
         return compareAndSet(id, update.expectedVersion(), Kind.UPDATE, update.changes().present(), origin,
                 version -> table.update(id, version, update.changes()),
                 (version, cause) -> reconcileUpdate(update, version, origin, cause));
     }
 
-    private MutationResult delete(DeleteStaff delete, Origin origin) throws PostgrestException, IOException {
+    private MutationResult delete(DeleteStaff delete, Origin origin)
+            throws PostgrestException, IOException, LedgerException {
         String id = delete.staffId();
         return compareAndSet(id, delete.expectedVersion(), Kind.DELETE, List.of(), origin,
                 version -> table.delete(id, version),
@@ -120,7 +154,7 @@ final class MutationWriter {
 
     /** Decides, by reading the row back, what became of a write at {@code version} whose answer was lost. */
     private interface ReadBack {
-        MutationResult after(long version, Exception cause);
+        MutationResult after(long version, Exception cause) throws LedgerException;
     }
 
     /**
@@ -130,14 +164,31 @@ final class MutationWriter {
      */
     private MutationResult compareAndSet(String id, Long expected, Kind kind, List<String> fields, Origin origin,
                                          ConditionalWrite write, ReadBack readBack)
-            throws PostgrestException, IOException {
+            throws PostgrestException, IOException, LedgerException {
         StaffRow base = knownOrRead(id);
         if (base == null) {
             return notFound(id);
         }
+        if (expected != null && expected > base.version()) {
+            // The client names a version we have not reported: the table may hold a change nobody
+            // has been told of. Report what the table holds first, and write only if that is the
+            // version named: never at a version that has not been reported, or a change made
+            // meanwhile could be overwritten before anyone hears of it.
+            base = readAndObserve(id);
+            if (base == null) {
+                return notFound(id);
+            }
+            if (base.version() != expected) {
+                return conflict(expected, base);
+            }
+        }
         long version = expected != null ? expected : base.version();
         int attempts = expected != null ? 1 : UNCONDITIONAL_ATTEMPTS;
         for (int attempt = 1; attempt <= attempts; attempt++) {
+            MutationResult settled = ledger.writeAt(base, version);
+            if (settled != null) {
+                return settled;
+            }
             StaffRow written;
             try {
                 written = write.at(version);
@@ -154,6 +205,10 @@ final class MutationWriter {
             if (written != null) {
                 return applied(kind, written, fields, origin);
             }
+            MutationResult missed = ledger.writeMissed(id);
+            if (missed != null) {
+                return missed;
+            }
             StaffRow current = readAndObserve(id);
             if (current == null) {
                 return notFound(id);
@@ -161,6 +216,7 @@ final class MutationWriter {
             if (expected != null) {
                 return conflict(expected, current);
             }
+            base = current;
             version = current.version();
         }
         return busy(id, attempts);
@@ -168,9 +224,9 @@ final class MutationWriter {
 
     // ---- lost answers: read back and decide ----
 
-    private MutationResult reconcileCreate(CreateStaff create, Origin origin, Exception cause) {
+    private MutationResult reconcileCreate(CreateStaff create, Origin origin, Exception cause) throws LedgerException {
         String id = create.staffId();
-        StaffRow knownBefore = reported.get(id);
+        StaffRow knownBefore = ledger.get(id);
         StaffRow current;
         try {
             current = table.read(id);
@@ -186,11 +242,16 @@ final class MutationWriter {
             return applied(Kind.CREATE, current, List.of(), origin);
         }
         // Another writer's row (or ours, already changed by someone else: it is reported either way).
-        reported.observe(current);
+        MutationResult missed = ledger.writeMissed(id);
+        if (missed != null) {
+            return missed;
+        }
+        ledger.observe(current);
         return alreadyExists(id, current);
     }
 
-    private MutationResult reconcileUpdate(UpdateStaff update, long version, Origin origin, Exception cause) {
+    private MutationResult reconcileUpdate(UpdateStaff update, long version, Origin origin, Exception cause)
+            throws LedgerException {
         String id = update.staffId();
         StaffRow current;
         try {
@@ -199,22 +260,31 @@ final class MutationWriter {
             return outcomeUnknown(id, cause, e);
         }
         if (current == null) {
-            reported.observeGone(id);
+            MutationResult missed = ledger.writeMissed(id);
+            if (missed != null) {
+                return missed;
+            }
+            ledger.observeGone(id);
             return notApplied(id, cause, "the row has been deleted");
         }
         if (current.version() == version + 1 && RowJson.hasValues(current, update.changes())) {
             logReconciled(id, cause, "applied");
             return applied(Kind.UPDATE, current, update.changes().present(), origin);
         }
-        reported.observe(current);
+        MutationResult missed = ledger.writeMissed(id);
+        if (missed != null) {
+            return missed;
+        }
+        ledger.observe(current);
         if (current.version() != version && update.expectedVersion() != null) {
             return conflict(update.expectedVersion(), current);
         }
         return notApplied(id, cause, "the row is at version " + current.version());
     }
 
-    private MutationResult reconcileDelete(String id, long version, Long expected, Origin origin, Exception cause) {
-        StaffRow knownBefore = reported.get(id);
+    private MutationResult reconcileDelete(String id, long version, Long expected, Origin origin, Exception cause)
+            throws LedgerException {
+        StaffRow knownBefore = ledger.get(id);
         StaffRow current;
         try {
             current = table.read(id);
@@ -228,7 +298,11 @@ final class MutationWriter {
             logReconciled(id, cause, "applied");
             return applied(Kind.DELETE, knownBefore, List.of(), origin);
         }
-        reported.observe(current);
+        MutationResult missed = ledger.writeMissed(id);
+        if (missed != null) {
+            return missed;
+        }
+        ledger.observe(current);
         if (current.version() != version && expected != null) {
             return conflict(expected, current);
         }
@@ -237,24 +311,24 @@ final class MutationWriter {
 
     // ---- helpers ----
 
-    private StaffRow knownOrRead(String id) throws PostgrestException, IOException {
-        StaffRow known = reported.get(id);
+    private StaffRow knownOrRead(String id) throws PostgrestException, IOException, LedgerException {
+        StaffRow known = ledger.get(id);
         return known != null ? known : readAndObserve(id);
     }
 
     /** The stored row, reported first if it is news to the clients; null (and reported gone) if absent. */
-    private StaffRow readAndObserve(String id) throws PostgrestException, IOException {
+    private StaffRow readAndObserve(String id) throws PostgrestException, IOException, LedgerException {
         StaffRow current = table.read(id);
         if (current == null) {
-            reported.observeGone(id);
+            ledger.observeGone(id);
         } else {
-            reported.observe(current);
+            ledger.observe(current);
         }
         return current;
     }
 
     private MutationResult applied(Kind kind, StaffRow row, List<String> fields, Origin origin) {
-        return new MutationResult.Applied(reported.reportOwn(kind, row, fields, origin));
+        return ledger.reportOwn(kind, row, fields, origin);
     }
 
     private static MutationResult notFound(String id) {
@@ -285,7 +359,8 @@ final class MutationWriter {
      * Neither the write nor the read-back got an answer: the write may or may not be stored. Not
      * STORE_UNAVAILABLE, which promises "not applied"; if it was stored, the poller reports it.
      */
-    private static MutationResult outcomeUnknown(String id, Exception cause, Exception readFailure) {
+    private MutationResult outcomeUnknown(String id, Exception cause, Exception readFailure) {
+        ledger.outcomeUnknown(id);
         LOG.log(Level.WARNING, "the write to ''{0}'' got no answer ({1}) and reading it back failed too ({2});"
                 + " the poller will report it if it was stored", new Object[] {id, cause.getMessage(), readFailure.getMessage()});
         return new MutationResult.Rejected(ErrorCode.INTERNAL, "Supabase stopped answering during the write; its outcome"

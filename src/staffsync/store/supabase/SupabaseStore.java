@@ -22,14 +22,19 @@ import staffsync.store.StoreHealth;
  * table (a compare-and-set on {@code version}) before anyone is told; changes made by anyone
  * else are found by polling and reported the same way.
  *
+ * <p>Who numbers the events is the {@link RowLedger}'s business: {@link ReportedRows} when this
+ * process is the only server, the Redis-backed ledger of {@code staffsync.store.cluster} when
+ * several instances share the table (docs/cluster.md).
+ *
  * <p>Threads:
  * <ul>
  *   <li>store workers (the hub's) call {@link #apply}: {@link MutationWriter};</li>
  *   <li>"supabase-poller" loads the table at start (retrying with backoff while Supabase is
  *       unreachable) and then polls for outside changes: {@link ChangePoller};</li>
- *   <li>"supabase-health" probes the table every {@code probeInterval} for /health and /ready.</li>
+ *   <li>"supabase-health" probes the table every {@code probeInterval} for /health and /ready;</li>
+ *   <li>whatever threads the ledger runs (none for {@link ReportedRows}).</li>
  * </ul>
- * Shared state lives in {@link ReportedRows} (one lock) and {@link HealthTracker} (one monitor).
+ * Shared state lives in the ledger (thread-safe) and {@link HealthTracker} (one monitor).
  * The two schedulers are created in the constructor and only started by {@link #start}.
  */
 public final class SupabaseStore implements StaffStore {
@@ -55,28 +60,41 @@ public final class SupabaseStore implements StaffStore {
         }
     }
 
+    /** Makes the ledger, given a way to read the table. */
+    public interface LedgerFactory {
+        RowLedger create(TableSource table);
+    }
+
     private final String tableName;
     private final Settings settings;
     private final HealthTracker health = new HealthTracker(null);
-    private final ReportedRows reported = new ReportedRows();
+    private final RowLedger reported;
     private final SupabaseTable table;
     private final MutationWriter writer;
     private final ChangePoller poller;
     private final ScheduledExecutorService pollerThread = Executors.newSingleThreadScheduledExecutor(named("supabase-poller"));
     private final ScheduledExecutorService healthThread = Executors.newSingleThreadScheduledExecutor(named("supabase-health"));
 
+    /** The store of a single instance: it numbers its own events. */
     public SupabaseStore(String supabaseUrl, ApiKey key, String tableName, Settings settings, RequestObserver observer) {
+        this(supabaseUrl, key, tableName, settings, observer, table -> new ReportedRows());
+    }
+
+    public SupabaseStore(String supabaseUrl, ApiKey key, String tableName, Settings settings, RequestObserver observer,
+                         LedgerFactory ledgers) {
         this.tableName = tableName;
         this.settings = settings;
         this.table = new SupabaseTable(new PostgrestClient(supabaseUrl, tableName, key, settings.timeout(), observer),
                 health);
+        this.reported = ledgers.create(new Reads(table));
         this.writer = new MutationWriter(table, reported);
         this.poller = new ChangePoller(table, reported, settings.overlap());
     }
 
     @Override
     public String kind() {
-        return "supabase";
+        String sharing = reported.sharing();
+        return sharing.isEmpty() ? "supabase" : "supabase+" + sharing;
     }
 
     @Override
@@ -98,7 +116,10 @@ public final class SupabaseStore implements StaffStore {
 
     @Override
     public StoreHealth health() {
-        return health.snapshot(kind(), reported.isLoaded());
+        StoreHealth tableHealth = health.snapshot(kind(), reported.isLoaded());
+        String ledgerProblem = reported.unavailableReason();
+        return ledgerProblem == null ? tableHealth
+                : new StoreHealth(kind(), false, tableHealth.latencyMs(), ledgerProblem);
     }
 
     @Override
@@ -110,6 +131,7 @@ public final class SupabaseStore implements StaffStore {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        reported.close();
     }
 
     /** Poller thread: the first load; on failure it schedules itself again, waiting twice as long. */
@@ -124,17 +146,28 @@ public final class SupabaseStore implements StaffStore {
             health.failed(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
             LOG.warning("could not load table '" + tableName + "' from Supabase, trying again in "
                     + retryAfter.toMillis() + " ms: " + e.getMessage());
-            Duration next = retryAfter.multipliedBy(2);
-            pollerThread.schedule(() -> loadOrRetry(listener, next.compareTo(LONGEST_LOAD_RETRY) > 0
-                    ? LONGEST_LOAD_RETRY : next), retryAfter.toMillis(), TimeUnit.MILLISECONDS);
+            retryLater(listener, retryAfter);
             return;
         }
-        reported.load(rows, listener);
+        try {
+            reported.load(rows, listener);
+        } catch (IOException e) {
+            LOG.warning("loaded table '" + tableName + "' but could not start publishing its changes, trying again in "
+                    + retryAfter.toMillis() + " ms: " + e.getMessage());
+            retryLater(listener, retryAfter);
+            return;
+        }
         poller.startAfter(rows);
         LOG.info("loaded " + rows.size() + " rows from Supabase table '" + tableName + "'; polling every "
                 + settings.pollInterval().toMillis() + " ms");
         long pollMs = settings.pollInterval().toMillis();
         pollerThread.scheduleWithFixedDelay(poller::pollSafely, pollMs, pollMs, TimeUnit.MILLISECONDS);
+    }
+
+    private void retryLater(CommitListener listener, Duration retryAfter) {
+        Duration next = retryAfter.multipliedBy(2);
+        pollerThread.schedule(() -> loadOrRetry(listener, next.compareTo(LONGEST_LOAD_RETRY) > 0
+                ? LONGEST_LOAD_RETRY : next), retryAfter.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Health thread: one cheap request; its outcome lands in {@link HealthTracker} either way. */
@@ -143,6 +176,27 @@ public final class SupabaseStore implements StaffStore {
             table.probe();
         } catch (PostgrestException | IOException | RuntimeException e) {
             LOG.fine("health probe failed: " + e.getMessage());
+        }
+    }
+
+    /** The table's reads for the ledger; a PostgREST refusal becomes an IOException with the same (key-free) message. */
+    private record Reads(SupabaseTable table) implements TableSource {
+        @Override
+        public List<StaffRow> readAll() throws IOException {
+            try {
+                return table.readAll();
+            } catch (PostgrestException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public StaffRow read(String id) throws IOException {
+            try {
+                return table.read(id);
+            } catch (PostgrestException e) {
+                throw new IOException(e.getMessage(), e);
+            }
         }
     }
 

@@ -47,7 +47,12 @@ public final class PostgrestStandIn implements AutoCloseable {
         /** The connection is closed without any answer; nothing was done. */
         CONNECTION_RESET,
         /** The write is committed, then the connection is closed without an answer. */
-        APPLY_THEN_RESET
+        APPLY_THEN_RESET,
+        /**
+         * The write is committed, then its answer is held back until {@link #endStall} (a stalled
+         * network path or proxy): the writer is left waiting, for example while a test kills it.
+         */
+        APPLY_THEN_STALL
     }
 
     /** One request as received, for assertions about headers. Header names are lower case. */
@@ -62,6 +67,8 @@ public final class PostgrestStandIn implements AutoCloseable {
     private Fault writeFault;                       // guarded by this
     private int writeFaultsLeft;                    // guarded by this
     private volatile boolean grantsRevoked;
+    private final java.util.concurrent.CountDownLatch stallEnd = new java.util.concurrent.CountDownLatch(1);
+    private final java.util.concurrent.atomic.AtomicInteger stalledWrites = new java.util.concurrent.atomic.AtomicInteger();
 
     private PostgrestStandIn(String tableName) throws IOException {
         table = new StandInTable(tableName);
@@ -109,6 +116,16 @@ public final class PostgrestStandIn implements AutoCloseable {
         writeFaultsLeft = count;
     }
 
+    /** Lets every answer held by {@link Fault#APPLY_THEN_STALL} go (and any later one pass at once). */
+    public void endStall() {
+        stallEnd.countDown();
+    }
+
+    /** How many writes have been committed and are (or were) held back by {@link Fault#APPLY_THEN_STALL}. */
+    public int stalledWrites() {
+        return stalledWrites.get();
+    }
+
     /** As if {@code GRANT ... TO service_role} had not been run: 403 42501 for everything. */
     public void revokeGrants(boolean revoked) {
         grantsRevoked = revoked;
@@ -149,6 +166,7 @@ public final class PostgrestStandIn implements AutoCloseable {
 
     @Override
     public void close() {
+        stallEnd.countDown();
         server.stop(0);
         pool.shutdownNow();
     }
@@ -183,6 +201,10 @@ public final class PostgrestStandIn implements AutoCloseable {
                         exchange.getRequestURI().getRawQuery(), body, exchange.getRequestHeaders().getFirst("Prefer"));
                 if (fault == Fault.APPLY_THEN_RESET) {
                     throw new DroppedConnection(); // the write above is committed; its answer is lost
+                }
+                if (fault == Fault.APPLY_THEN_STALL) {
+                    stalledWrites.incrementAndGet();
+                    awaitStallEnd(); // the write above is committed; its answer waits
                 }
                 send(exchange, answer.status, JSON_UTF8, answer.body, answer.contentRange);
             } catch (StandInError e) {
@@ -302,6 +324,14 @@ public final class PostgrestStandIn implements AutoCloseable {
 
     private static List<String> allColumns() {
         return new ArrayList<>(StandInTable.COLUMNS.keySet());
+    }
+
+    private void awaitStallEnd() {
+        try {
+            stallEnd.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // close() ends the pool
+        }
     }
 
     private static void pause(Duration duration) {

@@ -1,0 +1,38 @@
+package staffsync.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The fast row encoder of large snapshots writes exactly what gson's writer writes. */
+class RowBytesTest {
+    /** Characters that take every path: plain, escaped, two- and three-byte, U+2028, emoji, lone surrogate. */
+    private static final String[] PIECES = {"a", "Z", " ", "\"", "\\", "/", "\t", "\n", "\u0001", "\u001f", "\u007f",
+        "é", "Ä", "ß", "€", "\u2028", "\u2029", "中", "🙂", "\ud800", "\udc00", "<", "&", "=", "'"};
+
+    @Test
+    void everyKindOfCharacterIsEncodedAsGsonDoes() {
+        Random random = new Random(42);
+        for (int n = 0; n < 2_000; n++) {
+            StaffRow row = new StaffRow(text(random), text(random), text(random), text(random), text(random),
+                    random.nextInt(Integer.MAX_VALUE), random.nextInt(1_000_000), text(random), text(random));
+            RowBytes bytes = new RowBytes(16);
+            bytes.row(row);
+            byte[] expected = ServerMessages.rowJson(row).getBytes(StandardCharsets.UTF_8);
+            assertArrayEquals(expected, bytes.toArray(), row.toString());
+            assertEquals(expected.length, RowBytes.length(row), "the length announced beforehand");
+        }
+    }
+
+    private static String text(Random random) {
+        StringBuilder text = new StringBuilder();
+        int length = random.nextInt(12);
+        for (int i = 0; i < length; i++) {
+            text.append(PIECES[random.nextInt(PIECES.length)]);
+        }
+        return text.toString();
+    }
+}

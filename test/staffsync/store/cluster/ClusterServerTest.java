@@ -1,0 +1,500 @@
+package staffsync.store.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import staffsync.store.supabase.PostgrestStandIn;
+import staffsync.support.Json;
+import staffsync.support.RedisServer;
+import staffsync.support.ServerProcess;
+import staffsync.support.WsClient;
+
+/**
+ * Several instances of the real jar as one server: a real redis-server, the PostgREST stand-in,
+ * real WebSocket clients spread over the instances, real kill -9 (PROTOCOL.md, "Several instances").
+ */
+class ClusterServerTest {
+    private static final long POLL_MS = 300;
+
+    private RedisServer redis;
+    private PostgrestStandIn standIn;
+    private final List<AutoCloseable> opened = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        redis = RedisServer.start();
+        standIn = PostgrestStandIn.start();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (int i = opened.size() - 1; i >= 0; i--) {
+            opened.get(i).close();
+        }
+        standIn.close();
+        redis.close();
+    }
+
+    // ---- the parts ----
+
+    private ServerProcess instance() throws Exception {
+        return instance(Map.of());
+    }
+
+    /** One instance of the jar on the shared table and Redis; {@code overrides} replace or add settings. */
+    private ServerProcess instance(Map<String, String> overrides) throws Exception {
+        Map<String, String> env = new TreeMap<>(Map.of("STORE", "supabase", "SUPABASE_URL", standIn.url(),
+                "SUPABASE_SERVICE_KEY", PostgrestStandIn.SECRET_KEY, "SUPABASE_POLL_MS", Long.toString(POLL_MS),
+                "SUPABASE_TIMEOUT_MS", "1000", "REDIS_URL", redis.url(), "REDIS_TIMEOUT_MS", "1000"));
+        env.putAll(overrides);
+        ServerProcess server = ServerProcess.start(env);
+        opened.add(server);
+        awaitReady(server, 200);
+        return server;
+    }
+
+    private WsClient client(ServerProcess server, String id) {
+        WsClient client = WsClient.connect(server.wsUri(), id);
+        opened.add(client);
+        client.ack();
+        return client;
+    }
+
+    private static HttpResponse<String> get(ServerProcess server, String path) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.httpUri(path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void awaitReady(ServerProcess server, int status) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (get(server, "/ready").statusCode() != status) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("/ready never answered " + status + ": " + get(server, "/ready").body()
+                        + "\nlog:\n" + server.log());
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static boolean isEvent(JsonObject message) {
+        return Json.type(message).startsWith("STAFF_");
+    }
+
+    private static boolean isEvent(String text) {
+        return isEvent(JsonParser.parseString(text).getAsJsonObject());
+    }
+
+    private static long seq(String text) {
+        return Json.seq(JsonParser.parseString(text).getAsJsonObject());
+    }
+
+    /** Reads until the event numbered {@code last} has arrived; returns the events (raw text), older ones first. */
+    private static List<String> eventsUpTo(WsClient client, List<String> alreadyRead, long last) {
+        List<String> events = new ArrayList<>();
+        for (String text : alreadyRead) {
+            if (isEvent(text)) {
+                events.add(text);
+            }
+        }
+        while (events.isEmpty() || seq(events.get(events.size() - 1)) < last) {
+            String text = client.nextText();
+            if (isEvent(text)) {
+                events.add(text);
+            }
+        }
+        return events;
+    }
+
+    /** Each row's summary from a SYNC_RESPONSE. */
+    private static Map<String, String> snapshot(WsClient client) {
+        client.send("SYNC_REQUEST", "{}");
+        JsonObject response = client.nextOfType("SYNC_RESPONSE");
+        Map<String, String> rows = new TreeMap<>();
+        for (JsonElement row : Json.payload(response).getAsJsonArray("staff")) {
+            rows.put(row.getAsJsonObject().get("id").getAsString(), row.toString());
+        }
+        return rows;
+    }
+
+    private static String update(String id, String field, String value) {
+        return "{\"staffId\":" + Json.quote(id) + ",\"changes\":{\"" + field + "\":" + Json.quote(value) + "}}";
+    }
+
+    private static String create(String id, String name) {
+        return "{\"staff\":{\"id\":" + Json.quote(id) + ",\"name\":" + Json.quote(name) + "}}";
+    }
+
+    // ---- the behaviours ----
+
+    @Test
+    void clientsSpreadOverThreeInstancesWithConcurrentWritersEndWithOneGapFreeSequenceAndTheSameRows() throws Exception {
+        long seed = Long.getLong("seed", System.nanoTime());
+        System.out.println("ClusterServerTest seed=" + seed + " (rerun with -Dseed=" + seed + ")");
+        List<ServerProcess> instances = List.of(instance(), instance(), instance());
+        int writersPerInstance = 2;
+        int mutations = 60;
+        List<WsClient> writers = new ArrayList<>();
+        for (int i = 0; i < instances.size() * writersPerInstance; i++) {
+            writers.add(client(instances.get(i % instances.size()), "writer-" + i));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(writers.size());
+        List<Future<List<String>>> replies = new ArrayList<>();
+        for (int i = 0; i < writers.size(); i++) {
+            WsClient writer = writers.get(i);
+            Random random = new Random(seed + i);
+            replies.add(pool.submit(() -> sendAndCollectReplies(writer, random, mutations)));
+        }
+        List<List<String>> received = new ArrayList<>();
+        for (Future<List<String>> reply : replies) {
+            received.add(reply.get(120, TimeUnit.SECONDS));
+        }
+        pool.shutdown();
+
+        WsClient auditor = client(instances.get(0), "auditor");
+        auditor.send("SYNC_REQUEST", "{}");
+        long last = Json.seq(auditor.nextOfType("SYNC_RESPONSE"));
+        assertTrue(last > 0, "some changes were applied");
+        List<String> reference = null;
+        for (int i = 0; i < writers.size(); i++) {
+            List<String> events = eventsUpTo(writers.get(i), received.get(i), last);
+            String who = "writer-" + i + " on instance " + (i % instances.size());
+            for (int k = 0; k < events.size(); k++) {
+                assertEquals(k + 1, seq(events.get(k)), who + ": event " + k + " out of order or missing");
+            }
+            assertVersionsStepByOne(events, who);
+            if (reference == null) {
+                reference = events;
+            } else {
+                assertEquals(reference, events, who + " received other bytes than writer-0");
+            }
+        }
+        Map<String, String> rows = snapshot(auditor);
+        for (ServerProcess instance : instances) {
+            assertEquals(rows, snapshot(client(instance, "checker")), "every instance serves the same rows");
+        }
+        Map<String, String> table = new TreeMap<>();
+        for (JsonObject row : standIn.rows()) {
+            table.put(row.get("id").getAsString(), row.get("version").getAsString());
+        }
+        Map<String, String> served = new TreeMap<>();
+        rows.forEach((id, row) -> served.put(id, JsonParser.parseString(row).getAsJsonObject().get("version").getAsString()));
+        assertEquals(table, served, "the served rows are the table's");
+    }
+
+    /** Sends every mutation at once (pipelined), then reads until each has its answer; returns what came. */
+    private static List<String> sendAndCollectReplies(WsClient client, Random random, int mutations) {
+        for (int k = 0; k < mutations; k++) {
+            String id = "row-" + random.nextInt(6);
+            int dice = random.nextInt(10);
+            if (dice < 2) {
+                client.send("STAFF_CREATE", create(id, "n" + k));
+            } else if (dice < 9) {
+                String version = random.nextBoolean() ? ",\"version\":" + (1 + random.nextInt(6)) : "";
+                client.send("STAFF_UPDATE", "{\"staffId\":\"" + id + "\",\"changes\":{\"position\":\"" + client.clientId()
+                        + "-" + k + "\"}" + version + "}");
+            } else {
+                client.send("STAFF_DELETE", "{\"staffId\":\"" + id + "\"}");
+            }
+        }
+        Set<Long> answered = new HashSet<>();
+        List<String> texts = new ArrayList<>();
+        while (answered.size() < mutations) {
+            String text = client.nextText();
+            texts.add(text);
+            JsonObject message = JsonParser.parseString(text).getAsJsonObject();
+            boolean mine = message.has("inReplyTo") && (Json.type(message).equals("ERROR")
+                    || message.get("clientId").getAsString().equals(client.clientId()));
+            if (mine) {
+                answered.add(message.get("inReplyTo").getAsLong());
+            }
+        }
+        return texts;
+    }
+
+    /** On one connection: a row's versions rise by exactly one per update; a delete ends it; a create starts at 1. */
+    private static void assertVersionsStepByOne(List<String> events, String who) {
+        Map<String, Long> versions = new HashMap<>();
+        for (String text : events) {
+            JsonObject event = JsonParser.parseString(text).getAsJsonObject();
+            JsonObject payload = Json.payload(event);
+            switch (Json.type(event)) {
+                case "STAFF_CREATE" -> {
+                    String id = payload.get("id").getAsString();
+                    assertFalse(versions.containsKey(id), who + ": create of a live row " + id);
+                    assertEquals(1, payload.get("version").getAsLong());
+                    versions.put(id, 1L);
+                }
+                case "STAFF_UPDATE" -> {
+                    String id = payload.get("staffId").getAsString();
+                    long version = payload.get("version").getAsLong();
+                    assertEquals(versions.get(id) + 1, version, who + ": version step of " + id + " in " + text);
+                    versions.put(id, version);
+                }
+                default -> {
+                    String id = payload.get("staffId").getAsString();
+                    assertEquals(versions.remove(id), payload.get("version").getAsLong(), who + ": delete's version");
+                }
+            }
+        }
+    }
+
+    @Test
+    void aClientResumesOnAnotherInstanceWithItsEpochAndSequenceAndMissesNothing() throws Exception {
+        ServerProcess a = instance();
+        ServerProcess b = instance();
+        ServerProcess c = instance();
+        WsClient tab = client(a, "tab");
+        String epoch = Json.payload(tab.ack()).get("epoch").getAsString();
+        WsClient other = client(b, "other");
+        assertEquals(epoch, Json.payload(other.ack()).get("epoch").getAsString(), "one epoch for all instances");
+        for (int i = 1; i <= 3; i++) {
+            tab.send("STAFF_CREATE", create("r" + i, "Row " + i));
+        }
+        List<String> seenBeforeLeaving = eventsUpTo(tab, List.of(), 3);
+        tab.close();
+        for (int i = 1; i <= 4; i++) {
+            other.send("STAFF_UPDATE", update("r" + (1 + i % 3), "department", "D" + i));
+        }
+        List<String> missed = eventsUpTo(other, List.of(), 7).subList(3, 7);
+
+        WsClient back = client(c, "tab");
+        assertEquals(epoch, Json.payload(back.ack()).get("epoch").getAsString());
+        back.send("SYNC_REQUEST", "{\"sinceSequence\":" + seq(seenBeforeLeaving.get(2)) + ",\"epoch\":" + Json.quote(epoch) + "}");
+        List<String> replayed = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            replayed.add(back.nextText());
+        }
+        assertEquals(missed, replayed, "the missed events, byte for byte, in order");
+        JsonObject done = back.next();
+        assertEquals("SYNC_RESPONSE", Json.type(done));
+        assertEquals(4, Json.payload(done).get("replayed").getAsInt());
+    }
+
+    @Test
+    void aRetrySentToAnotherInstanceGetsTheOriginalOutcome() throws Exception {
+        ServerProcess a = instance();
+        ServerProcess b = instance();
+        WsClient watcher = client(b, "watcher");
+        WsClient tab = client(a, "tab");
+        String message = create("ada", "Ada");
+        tab.sendWithSequence("STAFF_CREATE", message, 5);
+        String original = tab.nextTextOfType("STAFF_CREATE");
+        tab.close();
+        assertEquals(original, watcher.nextTextOfType("STAFF_CREATE"));
+
+        WsClient again = client(b, "tab");
+        again.sendWithSequence("STAFF_CREATE", message, 5);
+        assertEquals(original, again.nextTextOfType("STAFF_CREATE"), "the original event, byte for byte");
+        assertEquals(1, standIn.rows().size());
+        List<String> more = watcher.drain(Duration.ofMillis(3 * POLL_MS)).stream().filter(ClusterServerTest::isEvent).toList();
+        assertEquals(List.of(), more, "the retry was not applied or broadcast again");
+
+        WsClient forgetful = client(instance(Map.of("DEDUP_SIZE", "0")), "tab"); // its hub remembers no outcome
+        forgetful.sendWithSequence("STAFF_CREATE", message, 5);
+        assertEquals(original, forgetful.nextTextOfType("STAFF_CREATE"), "answered from Redis");
+        forgetful.sendWithSequence("STAFF_CREATE", create("bob", "Bob"), 5);
+        assertEquals("SEQUENCE_REUSED", Json.errorCode(forgetful.nextOfType("ERROR")));
+        assertEquals(1, standIn.rows().size());
+    }
+
+    @Test
+    void killingAnInstanceDuringAWriteBurstLosesNothingAcknowledgedAndItsUnpublishedCommitReachesEveryoneWithinTwoPolls()
+            throws Exception {
+        long pollMs = 1000;
+        Map<String, String> timing = Map.of("SUPABASE_POLL_MS", Long.toString(pollMs));
+        ServerProcess doomed = instance(timing);
+        ServerProcess survivor = instance(timing);
+        WsClient watcher = client(survivor, "watcher");
+        WsClient writer = client(doomed, "writer");
+        writer.send("STAFF_CREATE", create("w", "v0"));
+        writer.nextTextOfType("STAFF_CREATE");
+
+        // A burst: 20 renames sent at once. After the first three are acknowledged, the next write
+        // to reach the table is committed and its answer held back; then the instance is killed.
+        Map<Long, String> sent = new HashMap<>();
+        for (int i = 1; i <= 20; i++) {
+            sent.put(writer.send("STAFF_UPDATE", update("w", "name", "v" + i)), "v" + i);
+        }
+        List<String> acknowledged = new ArrayList<>();
+        while (acknowledged.size() < 3) {
+            JsonObject message = writer.next();
+            if (Json.type(message).equals("STAFF_UPDATE") && message.has("inReplyTo")) {
+                acknowledged.add(message.toString());
+            }
+        }
+        standIn.failNextWrites(PostgrestStandIn.Fault.APPLY_THEN_STALL, 1);
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (standIn.stalledWrites() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(1, standIn.stalledWrites(), "a write was committed and its answer held back");
+        long committedAt = System.nanoTime();
+        String committedName = standIn.row("w").get("name").getAsString();
+        for (String text : writer.drain(Duration.ZERO)) {
+            JsonObject message = JsonParser.parseString(text).getAsJsonObject();
+            if (Json.type(message).equals("STAFF_UPDATE") && message.has("inReplyTo")) {
+                acknowledged.add(text);
+            }
+        }
+        doomed.kill();
+
+        JsonObject published = watcher.nextMatching(message -> Json.type(message).equals("STAFF_UPDATE")
+                && Json.payload(message).getAsJsonObject("staff").get("name").getAsString().equals(committedName));
+        long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - committedAt);
+        assertTrue(tookMs < 2 * pollMs, "the dead instance's commit was published after " + tookMs + " ms");
+        assertEquals("writer", published.get("clientId").getAsString(), "published for its own client");
+        assertEquals(committedName, sent.get(published.get("inReplyTo").getAsLong()));
+
+        // The writer resumes on the survivor: it misses nothing, and its retry gets the original outcome.
+        JsonObject lastSeen = JsonParser.parseString(acknowledged.get(acknowledged.size() - 1)).getAsJsonObject();
+        WsClient back = client(survivor, "writer");
+        String epoch = Json.payload(back.ack()).get("epoch").getAsString();
+        back.send("SYNC_REQUEST", "{\"sinceSequence\":" + Json.seq(lastSeen) + ",\"epoch\":" + Json.quote(epoch) + "}");
+        JsonObject replayed = back.nextMatching(message -> Json.type(message).equals("SYNC_RESPONSE")
+                || Json.seq(message) == Json.seq(published));
+        assertEquals(published, replayed, "the resumed client gets the commit it never saw acknowledged");
+        back.sendWithSequence("STAFF_UPDATE", update("w", "name", committedName), published.get("inReplyTo").getAsLong());
+        assertEquals(published, back.nextMatching(message -> Json.type(message).equals("STAFF_UPDATE")),
+                "its retry gets the original outcome");
+
+        // Nothing acknowledged is lost: every acknowledged change is in the survivor's history.
+        WsClient auditor = client(survivor, "auditor");
+        auditor.send("SYNC_REQUEST", "{\"sinceSequence\":0,\"epoch\":" + Json.quote(epoch) + "}");
+        List<JsonObject> history = new ArrayList<>();
+        for (JsonObject message = auditor.next(); !Json.type(message).equals("SYNC_RESPONSE"); message = auditor.next()) {
+            history.add(message);
+        }
+        for (String text : acknowledged) {
+            assertTrue(history.contains(JsonParser.parseString(text).getAsJsonObject()), "acknowledged and lost: " + text);
+        }
+        assertEquals(committedName, Json.payload(history.get(history.size() - 1)).getAsJsonObject("staff").get("name")
+                .getAsString(), "the table's state is the last event");
+    }
+
+    @Test
+    void whileRedisIsDownChangesAreRefusedAndReadyIs503ThenTheNumberingGoesOnOrANewEpochBegins() throws Exception {
+        ServerProcess a = instance();
+        ServerProcess b = instance();
+        WsClient tab = client(a, "tab");
+        WsClient watcher = client(b, "watcher");
+        String epoch = Json.payload(tab.ack()).get("epoch").getAsString();
+        tab.send("STAFF_CREATE", create("ada", "Ada"));
+        tab.nextTextOfType("STAFF_CREATE");
+
+        redis.stopKeepingData();
+        long refused = tab.send("STAFF_UPDATE", update("ada", "name", "Never"));
+        JsonObject error = tab.nextOfType("ERROR");
+        assertEquals("STORE_UNAVAILABLE", Json.errorCode(error));
+        assertEquals(refused, error.get("inReplyTo").getAsLong());
+        assertEquals("Ada", standIn.row("ada").get("name").getAsString(), "not applied");
+        awaitReady(a, 503);
+        awaitReady(b, 503);
+        assertTrue(get(a, "/ready").body().contains("Redis"), get(a, "/ready").body());
+
+        redis.restart();
+        awaitReady(a, 200);
+        awaitReady(b, 200);
+        tab.send("STAFF_UPDATE", update("ada", "name", "Ada L."));
+        JsonObject renamed = tab.nextOfType("STAFF_UPDATE");
+        assertEquals(2, Json.seq(renamed), "the numbering goes on");
+        assertEquals(renamed.toString(), watcher.nextOfType("STAFF_UPDATE").toString());
+
+        redis.stopLosingData();
+        redis.restart();
+        JsonObject snapshot = watcher.nextOfType("SYNC_RESPONSE");
+        assertEquals(0, Json.seq(snapshot), "a new epoch starts at 0, and clients are sent a snapshot");
+        assertEquals("Ada L.", Json.payload(snapshot).getAsJsonArray("staff").get(0).getAsJsonObject().get("name").getAsString());
+        awaitReady(a, 200);
+        WsClient late = client(a, "late");
+        String newEpoch = Json.payload(late.ack()).get("epoch").getAsString();
+        assertNotEquals(epoch, newEpoch);
+        late.send("SYNC_REQUEST", "{\"sinceSequence\":2,\"epoch\":" + Json.quote(epoch) + "}");
+        assertEquals(1, Json.payload(late.nextOfType("SYNC_RESPONSE")).getAsJsonArray("staff").size(),
+                "a resume from the old epoch gets a full snapshot");
+        late.send("STAFF_UPDATE", update("ada", "department", "ICU"));
+        assertEquals(1, Json.seq(late.nextOfType("STAFF_UPDATE")));
+    }
+
+    @Test
+    void aChangeMadeDirectlyInTheTableAppearsOnceOnEveryInstance() throws Exception {
+        List<ServerProcess> instances = List.of(instance(), instance(), instance());
+        List<WsClient> clients = new ArrayList<>();
+        for (int i = 0; i < instances.size(); i++) {
+            clients.add(client(instances.get(i), "tab-" + i));
+        }
+        clients.get(0).send("STAFF_CREATE", create("ada", "Ada"));
+        for (WsClient client : clients) {
+            client.nextTextOfType("STAFF_CREATE");
+        }
+        JsonObject change = new JsonObject();
+        change.addProperty("department", "ICU");
+        standIn.updateDirectly("ada", change);
+        for (WsClient client : clients) {
+            JsonObject event = client.nextOfType("STAFF_UPDATE");
+            assertEquals("server", event.get("clientId").getAsString());
+            assertEquals(2, Json.seq(event));
+        }
+        for (WsClient client : clients) {
+            assertEquals(List.of(), client.drain(Duration.ofMillis(4 * POLL_MS)), "published once, not once per instance");
+        }
+    }
+
+    @Test
+    void sigtermStopsOneInstanceCleanlyWhileTheOthersCarryOn() throws Exception {
+        ServerProcess leaving = instance();
+        ServerProcess staying = instance();
+        WsClient tab = client(staying, "tab");
+        leaving.terminate();
+        assertEquals(0, leaving.awaitExit(15, TimeUnit.SECONDS), leaving.log());
+        tab.send("STAFF_CREATE", create("ada", "Ada"));
+        assertEquals(1, Json.seq(tab.nextOfType("STAFF_CREATE")));
+    }
+
+    @Test
+    void theRedisPasswordNeverShowsInLogsHealthOrMetrics() throws Exception {
+        redis.close();
+        redis = RedisServer.start("--requirepass", "red1s-Secret");
+        String url = "redis://:red1s-Secret@127.0.0.1:" + redis.port() + "/0";
+        ServerProcess server = instance(Map.of("REDIS_URL", url));
+        WsClient tab = client(server, "tab");
+        tab.send("STAFF_CREATE", create("ada", "Ada"));
+        tab.nextTextOfType("STAFF_CREATE");
+        String health = get(server, "/health").body();
+        assertTrue(health.contains("\"kind\":\"supabase+redis\""), health);
+        for (String text : List.of(health, get(server, "/ready").body(), server.metrics(), server.log())) {
+            assertFalse(text.contains("red1s-Secret"), text);
+        }
+    }
+
+    @Test
+    void redisUrlWithAStoreOtherThanSupabaseIsRefusedAtStart() throws Exception {
+        try (ServerProcess server = ServerProcess.launch(Map.of("STORE", "memory", "REDIS_URL", redis.url()))) {
+            assertEquals(2, server.awaitExit(30, TimeUnit.SECONDS));
+            assertTrue(server.log().contains("REDIS_URL (several instances) needs STORE=supabase"), server.log());
+        }
+    }
+}
