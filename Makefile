@@ -20,7 +20,8 @@ JUNIT := .cache/jars/junit-platform-console-standalone-1.13.4.jar
 # its code cache grows; without it peak RSS fell from 110-125 to 83-88 MiB at 10,000 connections and
 # from 74-78 to 61-63 MiB in scenario (b), while (a) pinned to one core, 10 s runs, stayed within
 # noise (median 660k vs 677k deliveries/s, CPU per delivery 0.83-0.97 vs 0.79-1.23 µs): the server's
-# time is in socket writes, not in code C2 would make faster (docs/benchmarks.md, issue 15).
+# time is in socket writes, not in code C2 would make faster (docs/benchmarks.md, issue 15). These
+# figures were taken with -Xmx128m; with -Xmx384m: (b) 64.3-64.9 MiB, (c) 94.2-95.1 MiB.
 RUN_JVM_FLAGS ?= -XX:+UseSerialGC -Xss512k -Xms16m -Xmx384m -XX:+ExitOnOutOfMemoryError -XX:TieredStopAtLevel=1
 # Run one class or package: make test TESTS="--select-class staffsync.ws.ProtocolErrorsTest"
 TESTS ?= --scan-class-path $(BUILD_DIR)/test-classes
