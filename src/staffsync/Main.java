@@ -143,7 +143,7 @@ public final class Main {
                 new ReplyLimits(config.replyMemoryBytes(), config.maxPendingPerConnection()));
         Thread hubThread = new Thread(hub, "hub");
         hubThread.start();
-        store.start(hub);
+        store.start(hub.storeListener());
         SyncServer webSocket = new SyncServer(config, hub, frames, metrics, verifier, readOnly);
         // A listener the library has stopped never accepts again: a restart is the only cure.
         webSocket.whenListenerStops(why -> fatal.halt(why, null, FatalErrors.EXIT_SERVER_STOPPED));

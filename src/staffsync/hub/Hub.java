@@ -18,9 +18,8 @@ import staffsync.hub.HubEvent.AllPeriodsRequested;
 import staffsync.hub.HubEvent.Authenticated;
 import staffsync.hub.HubEvent.Committed;
 import staffsync.hub.HubEvent.Loaded;
-import staffsync.hub.HubEvent.MutationRejected;
+import staffsync.hub.HubEvent.MutationDone;
 import staffsync.hub.HubEvent.MutationRequested;
-import staffsync.hub.HubEvent.OriginalFound;
 import staffsync.hub.HubEvent.Register;
 import staffsync.hub.HubEvent.RegisterAwaitingAuth;
 import staffsync.hub.HubEvent.ReplyWritten;
@@ -59,7 +58,7 @@ import staffsync.store.StoreState;
  * shared by every requester ({@link EncodedRows}), as the client reads. {@link ReplyTurns}
  * bounds how many are written at once; the rest wait their turn.
  */
-public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
+public final class Hub implements Runnable, ReplyTurns.Answers {
     private static final Logger LOG = Logger.getLogger(Hub.class.getName());
 
     private final BlockingQueue<HubEvent> events = new LinkedBlockingQueue<>();
@@ -150,7 +149,7 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
                 Metrics metrics, String serverVersion, WriteLimits limits, ReplyLimits replyLimits) {
         this.limits = limits;
         this.store = store;
-        this.lanes = new StoreLanes(storeThreads);
+        this.lanes = new StoreLanes(storeThreads, store, this::submit);
         this.encoder = encoder;
         this.metrics = metrics;
         this.serverVersion = serverVersion;
@@ -171,14 +170,9 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
         events.add(event);
     }
 
-    @Override
-    public void loaded(StoreState state) {
-        submit(new Loaded(state));
-    }
-
-    @Override
-    public void committed(ChangeEvent event) {
-        submit(new Committed(event));
+    /** What the store reports to: its callbacks become hub events ({@code store.start(hub.storeListener())}). */
+    public CommitListener storeListener() {
+        return new StoreToHub(this::submit);
     }
 
     public HubStatus status() {
@@ -237,7 +231,7 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
             for (HubEvent event : turn) {
                 lastProgressNanos = System.nanoTime();
                 if (event instanceof Shutdown shutdown) {
-                    outbox.flush(this::sendFailed);
+                    endTurn();
                     publishStatus(false);
                     shutdown.done().countDown();
                     return;
@@ -251,10 +245,27 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
             }
             turn.clear();
             lastProgressNanos = System.nanoTime();
-            outbox.flush(this::sendFailed);
+            endTurn();
             publishStatus(true);
         }
         publishStatus(false);
+    }
+
+    /**
+     * The send, once per turn: every client is handed what the turn's events staged for it (see
+     * Outbox). A client whose send throws is closed ({@link #sendFailed}); anything else that
+     * throws here fails this turn's sending alone, like a failed event, and the hub goes on.
+     */
+    private void endTurn() {
+        try {
+            outbox.endTurn(this::sendFailed);
+        } catch (Throwable failure) {
+            if (failure instanceof OutOfMemoryError outOfMemory) {
+                throw outOfMemory;
+            }
+            LOG.log(Level.SEVERE, "hub failed to send a turn's messages; the hub goes on", failure);
+            metrics.hubEventFailed();
+        }
     }
 
     /**
@@ -270,8 +281,21 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
         LOG.log(Level.SEVERE, "hub failed to handle " + event.getClass().getSimpleName() + "; it fails alone and the"
                 + " hub goes on", failure);
         metrics.hubEventFailed();
+        try {
+            answerFailed(event);
+        } catch (Throwable alsoFailed) {
+            if (alsoFailed instanceof OutOfMemoryError outOfMemory) {
+                throw outOfMemory;
+            }
+            LOG.log(Level.SEVERE, "answering the failed " + event.getClass().getSimpleName() + " failed too", alsoFailed);
+        }
+    }
+
+    private void answerFailed(HubEvent event) {
         String message = "the server failed to process this message (logged as a server error); nothing was applied";
-        if (event instanceof MutationRequested request) {
+        if (event instanceof Committed committed) {
+            unannounced(committed.event());
+        } else if (event instanceof MutationRequested request) {
             if (request.mutation() instanceof CreateStaff create) {
                 limits.settled(create.staffId());
             }
@@ -305,9 +329,17 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
         LOG.log(Level.SEVERE, "sending to " + client.connectionId() + " failed; closing it", failure);
         metrics.hubEventFailed();
         clients.remove(client.connectionId());
+        close(client, "the server failed to send to this connection");
+    }
+
+    /** Tells a client the server failed it (it reconnects); a client that throws even then is only logged. */
+    private static void close(Client client, String reason) {
         try {
-            client.failed("the server failed to send to this connection");
-        } catch (RuntimeException closeFailed) {
+            client.failed(reason);
+        } catch (Throwable closeFailed) {
+            if (closeFailed instanceof OutOfMemoryError outOfMemory) {
+                throw outOfMemory;
+            }
             LOG.log(Level.WARNING, "closing " + client.connectionId() + " failed too", closeFailed);
         }
     }
@@ -328,18 +360,21 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
             turns.written(written.client(), written.reply());
         } else if (event instanceof MutationRequested request) {
             onMutationRequested(request);
-        } else if (event instanceof MutationRejected rejected) {
-            onMutationRejected(rejected);
+        } else if (event instanceof MutationDone done) {
+            onMutationDone(done.request(), done.result());
         } else if (event instanceof Committed committed) {
             onCommitted(committed.event());
-        } else if (event instanceof OriginalFound found) {
-            onOriginalFound(found);
         } else if (event instanceof Loaded loadedEvent) {
             onLoaded(loadedEvent.state());
         } else if (event instanceof SyncRequested sync) {
             onSyncAsked(new SyncAsk(sync.client(), sync.request(), sync.inReplyTo()));
         } else if (event instanceof AllPeriodsRequested all) {
             onSyncAsked(new SyncAsk(all.client(), null, all.inReplyTo()));
+        } else {
+            // HubEvent is sealed and Java 17 has no exhaustive switch over it: a kind of event
+            // added without a case here fails loudly (as a failed event) instead of being ignored.
+            // Shutdown never gets here: run() stops on it.
+            throw new IllegalStateException("the hub has no case for " + event.getClass().getName());
         }
     }
 
@@ -370,20 +405,19 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
         Origin origin = request.origin();
         if (origin.clientSequence() != null) {
             RetryTable.Key key = RetryTable.Key.of(origin);
-            Object known = retries.lookup(key);
+            RetryTable.Entry known = retries.lookup(key);
             if (known != null && !RetryTable.isSameMessage(known, origin.fingerprint())) {
                 refuseReusedSequence(client, origin);
                 return;
             }
             if (known instanceof RetryTable.Committed original) {
                 // A retry of a committed change: the original event again, byte for byte.
-                outbox.send(client, original.frame());
-                client.mutationSettled();
+                settle(client, original.frame());
                 metrics.retryAnswered();
                 return;
             }
             if (known instanceof RetryTable.Pending pending) {
-                pending.waiting.add(client);
+                pending.waiting().add(client); // settled with the original (onCommitted, or refuse)
                 metrics.retryAnswered();
                 return;
             }
@@ -396,10 +430,8 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
         if (origin.clientSequence() != null) {
             retries.markPending(RetryTable.Key.of(origin), origin.fingerprint());
         }
-        boolean queued = lanes.submit(request.mutation().staffId(), () -> applyOnLane(request));
-        if (!queued) {
-            onMutationRejected(new MutationRejected(client, origin, request.mutation(),
-                    MutationResult.unavailable(request.mutation().staffId(), "the server is shutting down")));
+        if (!lanes.apply(request)) {
+            onMutationDone(request, MutationResult.unavailable(request.mutation().staffId(), "the server is shutting down"));
         }
     }
 
@@ -413,43 +445,39 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
                 + "' for a different message; nothing was applied (number each new change higher)",
                 null, null, sequence, origin.clientSequence()));
         metrics.error(ErrorCode.SEQUENCE_REUSED);
-        client.mutationSettled();
+        settle(client, null);
     }
 
     /**
-     * Runs on a store lane. The outcome comes here or, from a store that queues without waiting,
-     * later on the store's thread; an applied change comes back through {@link #committed} first.
+     * The store's outcome for a change. Applied: its {@code Committed} came first and its
+     * broadcast was the answer. Refused: the ERROR. Repeated: the original event again.
      */
-    private void applyOnLane(MutationRequested request) {
-        try {
-            store.applyThen(request.mutation(), request.origin(), result -> settle(request, result));
-        } catch (OutOfMemoryError e) {
-            throw e; // ends the process: see FatalErrors
-        } catch (Throwable e) {
-            // Any other failure (an Error included) fails this change alone; the lane and its client go on.
-            LOG.log(Level.SEVERE, "store failed on " + request.mutation().getClass().getSimpleName(), e);
-            settle(request, new MutationResult.Rejected(ErrorCode.INTERNAL, "the server failed to process the change",
-                    request.mutation().staffId(), null));
-        }
-    }
-
-    /** Any thread: a change's outcome is known. */
-    private void settle(MutationRequested request, MutationResult result) {
-        if (result instanceof MutationResult.Rejected rejected) {
-            submit(new MutationRejected(request.client(), request.origin(), request.mutation(), rejected));
+    private void onMutationDone(MutationRequested request, MutationResult result) {
+        if (result instanceof MutationResult.Applied) {
+            settle(request.client(), null);
+        } else if (result instanceof MutationResult.Rejected rejected) {
+            if (request.mutation() instanceof CreateStaff) {
+                limits.settled(request.mutation().staffId());
+            }
+            refuse(request.client(), request.origin(), rejected);
         } else if (result instanceof MutationResult.Repeated repeated) {
-            submit(new OriginalFound(request.client(), request.origin(), repeated.original()));
+            answerWithOriginal(request.client(), request.origin(), repeated.original());
         } else {
-            request.client().mutationSettled();
+            throw new IllegalStateException("the hub has no case for " + result.getClass().getName());
         }
-        lanes.settled();
     }
 
-    private void onMutationRejected(MutationRejected event) {
-        if (event.mutation() instanceof CreateStaff) {
-            limits.settled(event.mutation().staffId());
+    /**
+     * The one place a change ends for its client, on the hub thread: its answer (if the
+     * broadcast was not the answer) is staged, and the client may have one more change under way
+     * (MAX_PENDING_PER_CONNECTION). Every change a client hands over ends here exactly once, a
+     * retry that waited for its original included.
+     */
+    private void settle(Client client, Frame answer) {
+        if (answer != null) {
+            outbox.stage(client, answer);
         }
-        refuse(event.client(), event.origin(), event.rejection());
+        client.mutationSettled();
     }
 
     /** The refusal to the requester and to any retry of it that was waiting. */
@@ -464,13 +492,9 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
             told.addAll(retries.rejected(RetryTable.Key.of(origin)));
         }
         for (Client client : told) {
-            outbox.send(client, frame);
+            settle(client, frame);
             metrics.sent(MessageType.ERROR, 1);
             metrics.error(rejection.code());
-        }
-        requester.mutationSettled();
-        for (Client waiter : told.subList(1, told.size())) {
-            waiter.mutationSettled();
         }
     }
 
@@ -479,27 +503,43 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
      * the retry table) but the store did: the original event again, to the requester and to any
      * retry of it waiting here, as for a retry found in the table.
      */
-    private void onOriginalFound(OriginalFound found) {
-        Frame frame = encoder.encode(ServerMessages.event(found.original()));
+    private void answerWithOriginal(Client requester, Origin origin, ChangeEvent original) {
+        Frame frame = encoder.encode(ServerMessages.event(original));
         List<Client> told = new ArrayList<>();
-        told.add(found.client());
-        Long clientSequence = found.origin().clientSequence();
-        if (clientSequence != null) {
-            told.addAll(retries.committed(RetryTable.Key.of(found.origin()), frame,
-                    found.original().origin().fingerprint()));
+        told.add(requester);
+        if (origin.clientSequence() != null) {
+            told.addAll(retries.committed(RetryTable.Key.of(origin), frame, original.origin().fingerprint()));
         }
         for (Client client : told) {
-            outbox.send(client, frame);
-            client.mutationSettled();
+            settle(client, frame);
             metrics.retryAnswered();
         }
     }
 
+    /**
+     * The broadcast. First the numbering and the hub's copy of the rows follow the store, then
+     * the event goes out: should announcing it fail, snapshots still hold the change and the
+     * next event still follows this one's number (see {@link #unannounced}).
+     */
     private void onCommitted(ChangeEvent event) {
         if (event.sequence() != sequence + 1) {
             LOG.severe("store handed event " + event.sequence() + " after " + sequence + ": numbering has a gap");
         }
         sequence = event.sequence();
+        mirror(event);
+        Frame frame = encoder.encode(ServerMessages.event(event));
+        history.add(sequence, frame);
+        outbox.stageBroadcast(clients.values(), frame);
+        metrics.broadcast(event.kind().wireType, clients.size());
+        Origin origin = event.origin();
+        if (origin != null && origin.clientSequence() != null) {
+            // Waiting retries are connected clients: the broadcast was their answer.
+            retries.committed(RetryTable.Key.of(origin), frame, origin.fingerprint()).forEach(waiter -> settle(waiter, null));
+        }
+    }
+
+    /** The hub's copy of the rows (for snapshots, and MAX_ROWS) takes a committed change. */
+    private void mirror(ChangeEvent event) {
         StaffRow row = event.row();
         StaffRow previous = event.kind() == ChangeEvent.Kind.DELETE ? rowIndex.remove(row.id())
                 : rowIndex.put(row.id(), row);
@@ -510,15 +550,30 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
         if (event.kind() == ChangeEvent.Kind.CREATE) {
             limits.settled(row.id()); // the create's slot is now a stored row
         }
-        Frame frame = encoder.encode(ServerMessages.event(event));
-        history.add(sequence, frame);
-        outbox.broadcast(clients.values(), frame);
-        metrics.broadcast(event.kind().wireType, clients.size());
+    }
+
+    /**
+     * A committed change whose event the hub failed to announce (an exception in
+     * {@link #onCommitted}). The store has it and numbered it; the hub's numbering and copy of the
+     * rows took it before anything that can fail (unless the failure was in taking it: then the
+     * copy is wrong until the store loads again, and the log says so). But the connected clients
+     * never got the event, and nothing would tell them: the next event carries the next number,
+     * and a replay would skip it. So: the replay history restarts after it (a client catching up
+     * from before it gets a snapshot, which holds the change), and every client that should have
+     * had the event is closed, to reconnect and catch up. A retry waiting for it is let go (its
+     * client is among those closed); a later retry goes to the store, which knows the change.
+     */
+    private void unannounced(ChangeEvent event) {
+        sequence = Math.max(sequence, event.sequence());
+        history.clear(sequence);
         Origin origin = event.origin();
         if (origin != null && origin.clientSequence() != null) {
-            List<Client> waiting = retries.committed(RetryTable.Key.of(origin), frame, origin.fingerprint());
-            // Waiting retries are connected clients: the broadcast above was their answer.
-            waiting.forEach(Client::mutationSettled);
+            retries.rejected(RetryTable.Key.of(origin)).forEach(waiter -> settle(waiter, null));
+        }
+        List<Client> missed = new ArrayList<>(clients.values());
+        clients.clear();
+        for (Client client : missed) {
+            close(client, "the server failed to send event " + event.sequence() + "; reconnect to catch up");
         }
     }
 
@@ -604,8 +659,8 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
             Frame done = encoder.encode(ServerMessages.replayDone(plan.replay().size(), sequence, inReplyTo));
             metrics.sent(MessageType.SYNC_RESPONSE, 1);
             if (!plan.large()) {
-                plan.replay().forEach(frame -> outbox.send(client, frame));
-                outbox.send(client, done);
+                plan.replay().forEach(frame -> outbox.stage(client, frame));
+                outbox.stage(client, done);
                 return null;
             }
             reply = new ReplayReply(plan.replay(), done);
@@ -616,7 +671,7 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
                 for (StaffRow row : rowsAsked(ask, SMALL_REPLY_ROWS)) {
                     periods.computeIfAbsent(row.period(), period -> new ArrayList<>()).add(row);
                 }
-                outbox.send(client, encoder.encode(ServerMessages.allPeriods(periods, sequence, inReplyTo)));
+                outbox.stage(client, encoder.encode(ServerMessages.allPeriods(periods, sequence, inReplyTo)));
                 return null;
             }
             reply = new SnapshotReply(rowsByPeriod, SnapshotReply.Shape.BY_PERIOD, null, sequence, inReplyTo,
@@ -625,7 +680,7 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
             Long period = ask.request().period();
             metrics.sent(MessageType.SYNC_RESPONSE, 1);
             if (!plan.large()) {
-                outbox.send(client, encoder.encode(
+                outbox.stage(client, encoder.encode(
                         ServerMessages.snapshot(rowsAsked(ask, SMALL_REPLY_ROWS), period, sequence, inReplyTo)));
                 return null;
             }
@@ -636,7 +691,7 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
                             encodedRows, encoder, joinConvoy("period " + period));
         }
         reply.whenWritten(() -> submit(new ReplyWritten(client, reply)));
-        outbox.send(client, reply);
+        outbox.stage(client, reply);
         metrics.replyStreamed();
         return reply;
     }
@@ -691,7 +746,7 @@ public final class Hub implements Runnable, CommitListener, ReplyTurns.Answers {
     }
 
     private void send(Client client, String type, String json) {
-        outbox.send(client, encoder.encode(json));
+        outbox.stage(client, encoder.encode(json));
         metrics.sent(type, 1);
     }
 

@@ -6,11 +6,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What the hub sends during one turn (a batch of events taken from its queue), held back and
- * handed to each client once at the end of the turn: several frames for one client become one
- * buffer, so a busy stream costs each connection one queue entry, one wake-up of its writer
- * and one write per turn instead of one per message. When a turn's frames for a client are
- * exactly the turn's broadcasts (the usual case), every such client shares one joined buffer.
+ * What the hub sends during one turn (a batch of events taken from its queue): {@code stage}
+ * only notes it; {@link #endTurn} hands each client its frames, once, at the end of the turn.
+ * Several frames for one client become one buffer ({@link Frame#joined}), so a busy stream costs
+ * each connection one queue entry, one wake-up of its writer and one write per turn instead of
+ * one per message. When a turn's frames for a client are exactly the turn's broadcasts (the
+ * usual case), every such client shares one joined buffer.
  *
  * <p>A large {@link Reply} keeps its place among a client's frames: the frames before it are
  * handed over before it, those after it after it.
@@ -18,24 +19,22 @@ import java.util.Map;
  * <p>Owned by the hub thread; nothing here is shared.
  */
 final class Outbox {
-    /** Each client's frames and replies (the only two kinds of entry), in order. */
-    private final Map<Client, List<Object>> pending = new IdentityHashMap<>();
-    /** Frames sent to every registered client this turn, in order. */
+    /** Each client's frames and replies, in order. */
+    private final Map<Client, List<Outgoing>> staged = new IdentityHashMap<>();
+    /** Frames staged for every registered client this turn, in order. */
     private final List<Frame> broadcasts = new ArrayList<>();
     private Frame joinedBroadcasts;
 
-    void send(Client client, Frame frame) {
-        pending.computeIfAbsent(client, c -> new ArrayList<>(4)).add(frame);
+    /** Notes a frame (or a large reply) for one client; it is handed over at the end of the turn. */
+    void stage(Client client, Outgoing outgoing) {
+        staged.computeIfAbsent(client, c -> new ArrayList<>(4)).add(outgoing);
     }
 
-    void send(Client client, Reply reply) {
-        pending.computeIfAbsent(client, c -> new ArrayList<>(4)).add(reply);
-    }
-
-    void broadcast(Iterable<Client> clients, Frame frame) {
+    /** Notes a frame for each of these clients (every registered one): the Go hub's broadcast case. */
+    void stageBroadcast(Iterable<Client> clients, Frame frame) {
         broadcasts.add(frame);
         for (Client client : clients) {
-            send(client, frame);
+            stage(client, frame);
         }
     }
 
@@ -44,19 +43,25 @@ final class Outbox {
         void failed(Client client, Throwable failure);
     }
 
-    /** Hands every client its frames, joined, and its replies in their places; then starts a new turn. */
-    void flush(SendFailure onFailure) {
+    /**
+     * The send: hands every client its frames, joined, and its replies in their places; then
+     * starts a new turn. A client whose send throws is reported to {@code onFailure} and the
+     * others still get theirs.
+     */
+    void endTurn(SendFailure onFailure) {
         try {
             List<Frame> frames = new ArrayList<>();
-            for (Map.Entry<Client, List<Object>> entry : pending.entrySet()) {
+            for (Map.Entry<Client, List<Outgoing>> entry : staged.entrySet()) {
                 Client client = entry.getKey();
                 try {
-                    for (Object item : entry.getValue()) {
+                    for (Outgoing item : entry.getValue()) {
                         if (item instanceof Reply reply) {
                             handOver(client, frames);
                             client.send(reply);
+                        } else if (item instanceof Frame frame) {
+                            frames.add(frame);
                         } else {
-                            frames.add((Frame) item);
+                            throw new IllegalStateException("no case for " + item.getClass().getName());
                         }
                     }
                     handOver(client, frames);
@@ -66,7 +71,7 @@ final class Outbox {
                 }
             }
         } finally {
-            pending.clear();
+            staged.clear();
             broadcasts.clear();
             joinedBroadcasts = null;
         }
@@ -82,11 +87,11 @@ final class Outbox {
     private Frame joined(List<Frame> frames) {
         if (sameFrames(frames, broadcasts)) {
             if (joinedBroadcasts == null) {
-                joinedBroadcasts = join(broadcasts);
+                joinedBroadcasts = Frame.joined(broadcasts);
             }
             return joinedBroadcasts;
         }
-        return join(frames);
+        return Frame.joined(frames);
     }
 
     private static boolean sameFrames(List<Frame> a, List<Frame> b) {
@@ -99,20 +104,5 @@ final class Outbox {
             }
         }
         return true;
-    }
-
-    /** WebSocket frames are self-delimiting, so joined frames are simply their bytes end to end. */
-    private static Frame join(List<Frame> frames) {
-        int size = 0;
-        for (Frame frame : frames) {
-            size += frame.size();
-        }
-        byte[] wire = new byte[size];
-        int at = 0;
-        for (Frame frame : frames) {
-            System.arraycopy(frame.wire(), 0, wire, at, frame.size());
-            at += frame.size();
-        }
-        return new Frame(wire);
     }
 }

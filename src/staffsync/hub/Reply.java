@@ -13,7 +13,7 @@ import java.nio.ByteBuffer;
  * connection, under that connection's lock. {@link #written} tells the hub (through its
  * queue) that the reply's turn is over.
  */
-public abstract class Reply {
+public abstract non-sealed class Reply implements Outgoing {
     /** From {@link #nextPiece}: no piece yet (see {@link Convoy}); ask again shortly. */
     public static final ByteBuffer[] LATER = new ByteBuffer[0];
 

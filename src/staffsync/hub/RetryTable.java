@@ -28,22 +28,24 @@ final class RetryTable {
         }
     }
 
-    /** A mutation still at the store; retries that arrive meanwhile wait for it. */
-    static final class Pending {
-        final String fingerprint;
-        final List<Client> waiting = new ArrayList<>();
+    /** What the table remembers of a mutation; {@link #lookup} returns null for one it does not know. */
+    sealed interface Entry permits Pending, Committed {
+        /** The message that caused it ({@link staffsync.protocol.RequestFingerprint}); null when unknown. */
+        String fingerprint();
+    }
 
+    /** A mutation still at the store; retries that arrive meanwhile wait for it ({@code waiting}: hub thread). */
+    record Pending(String fingerprint, List<Client> waiting) implements Entry {
         Pending(String fingerprint) {
-            this.fingerprint = fingerprint;
+            this(fingerprint, new ArrayList<>());
         }
     }
 
     /** A committed mutation: the event's frame, sent again to a retry. */
-    record Committed(Frame frame, String fingerprint) {}
+    record Committed(Frame frame, String fingerprint) implements Entry {}
 
     private final int capacity;
-    /** Value: {@link Pending} or {@link Committed}. */
-    private final LinkedHashMap<Key, Object> entries;
+    private final LinkedHashMap<Key, Entry> entries;
 
     RetryTable(int capacity) {
         this.capacity = capacity;
@@ -51,7 +53,7 @@ final class RetryTable {
             private static final long serialVersionUID = 1L;
 
             @Override
-            protected boolean removeEldestEntry(Map.Entry<Key, Object> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<Key, Entry> eldest) {
                 // A pending entry is never evicted: its retries would wait forever.
                 return size() > RetryTable.this.capacity && !(eldest.getValue() instanceof Pending);
             }
@@ -59,7 +61,7 @@ final class RetryTable {
     }
 
     /** The {@link Committed} outcome, the {@link Pending} marker, or null when this mutation is new. */
-    Object lookup(Key key) {
+    Entry lookup(Key key) {
         return capacity == 0 ? null : entries.get(key);
     }
 
@@ -68,9 +70,8 @@ final class RetryTable {
      * whose fingerprint is unknown (logged before fingerprints were kept) accepts any resend, as
      * before; so does a message without one.
      */
-    static boolean isSameMessage(Object entry, String fingerprint) {
-        String remembered = entry instanceof Pending pending ? pending.fingerprint
-                : entry instanceof Committed committed ? committed.fingerprint() : null;
+    static boolean isSameMessage(Entry entry, String fingerprint) {
+        String remembered = entry == null ? null : entry.fingerprint();
         return remembered == null || fingerprint == null || Objects.equals(remembered, fingerprint);
     }
 
@@ -85,16 +86,16 @@ final class RetryTable {
         if (capacity == 0) {
             return List.of();
         }
-        Object previous = entries.put(key, new Committed(frame, fingerprint));
-        return previous instanceof Pending pending ? pending.waiting : List.of();
+        Entry previous = entries.put(key, new Committed(frame, fingerprint));
+        return previous instanceof Pending pending ? pending.waiting() : List.of();
     }
 
     /** A refused mutation is forgotten (a retry is judged again); returns the waiting retries. */
     List<Client> rejected(Key key) {
-        Object previous = entries.get(key);
+        Entry previous = entries.get(key);
         if (previous instanceof Pending pending) {
             entries.remove(key);
-            return pending.waiting;
+            return pending.waiting();
         }
         return List.of();
     }

@@ -87,8 +87,8 @@ final class MessageHandler {
             hub.submit(new HubEvent.MutationRequested(client, origin, mutation));
         } else if (request instanceof ClientRequest.SyncRequest sync) {
             hub.submit(new HubEvent.SyncRequested(client, sync, inReplyTo));
-        } else if (request instanceof ClientRequest.SyncAllPeriods all) {
-            hub.submit(new HubEvent.AllPeriodsRequested(client, all, inReplyTo));
+        } else if (request instanceof ClientRequest.SyncAllPeriods) {
+            hub.submit(new HubEvent.AllPeriodsRequested(client, inReplyTo));
         }
     }
 

@@ -38,9 +38,9 @@ class OutboxTest {
     void aClientsFramesOfOneTurnLeaveAsOneBufferInOrder() {
         Outbox outbox = new Outbox();
         Sink client = new Sink();
-        outbox.send(client, frame(1, 2));
-        outbox.send(client, frame(3));
-        outbox.flush(UNEXPECTED);
+        outbox.stage(client, frame(1, 2));
+        outbox.stage(client, frame(3));
+        outbox.endTurn(UNEXPECTED);
         assertEquals(1, client.received.size());
         assertArrayEquals(new byte[] {1, 2, 3}, client.received.get(0).wire());
     }
@@ -50,8 +50,8 @@ class OutboxTest {
         Outbox outbox = new Outbox();
         Sink client = new Sink();
         Frame only = frame(9);
-        outbox.send(client, only);
-        outbox.flush(UNEXPECTED);
+        outbox.stage(client, only);
+        outbox.endTurn(UNEXPECTED);
         assertSame(only, client.received.get(0));
     }
 
@@ -61,22 +61,22 @@ class OutboxTest {
         Sink a = new Sink();
         Sink b = new Sink();
         Sink late = new Sink();
-        outbox.broadcast(List.of(a, b), frame(1));
-        outbox.send(late, frame(7)); // e.g. its CONNECTION_ACK
-        outbox.broadcast(List.of(a, b, late), frame(2));
-        outbox.flush(UNEXPECTED);
+        outbox.stageBroadcast(List.of(a, b), frame(1));
+        outbox.stage(late, frame(7)); // e.g. its CONNECTION_ACK
+        outbox.stageBroadcast(List.of(a, b, late), frame(2));
+        outbox.endTurn(UNEXPECTED);
         assertSame(a.received.get(0), b.received.get(0));
         assertArrayEquals(new byte[] {1, 2}, a.received.get(0).wire());
         assertArrayEquals(new byte[] {7, 2}, late.received.get(0).wire());
     }
 
     @Test
-    void aFlushStartsANewTurn() {
+    void endingATurnStartsANewOne() {
         Outbox outbox = new Outbox();
         Sink client = new Sink();
-        outbox.send(client, frame(1));
-        outbox.flush(UNEXPECTED);
-        outbox.flush(UNEXPECTED);
+        outbox.stage(client, frame(1));
+        outbox.endTurn(UNEXPECTED);
+        outbox.endTurn(UNEXPECTED);
         assertEquals(1, client.received.size());
     }
 
@@ -94,9 +94,9 @@ class OutboxTest {
         };
         Sink after = new Sink();
         Frame event = frame(7);
-        outbox.broadcast(List.of(before, broken, after), event);
+        outbox.stageBroadcast(List.of(before, broken, after), event);
         List<String> reported = new ArrayList<>();
-        outbox.flush((client, failure) -> reported.add(client.connectionId() + ": " + failure.getMessage()));
+        outbox.endTurn((client, failure) -> reported.add(client.connectionId() + ": " + failure.getMessage()));
         assertEquals(List.of("broken: in send"), reported);
         assertSame(event, before.received.get(0));
         assertSame(event, after.received.get(0));
@@ -109,11 +109,11 @@ class OutboxTest {
         Reply reply = new Reply() {
             @Override protected java.nio.ByteBuffer[] piece() { return null; }
         };
-        outbox.send(client, frame(1));
-        outbox.send(client, frame(2));
-        outbox.send(client, reply);
-        outbox.send(client, frame(3));
-        outbox.flush(UNEXPECTED);
+        outbox.stage(client, frame(1));
+        outbox.stage(client, frame(2));
+        outbox.stage(client, reply);
+        outbox.stage(client, frame(3));
+        outbox.endTurn(UNEXPECTED);
         assertEquals(3, client.sent.size());
         assertArrayEquals(new byte[] {1, 2}, ((Frame) client.sent.get(0)).wire());
         assertSame(reply, client.sent.get(1));

@@ -39,7 +39,7 @@ class WriteDemandRepairTest {
         Thread hubThread = new Thread(hub, "hub");
         hubThread.setDaemon(true);
         hubThread.start();
-        store.start(hub);
+        store.start(hub.storeListener());
         server = new SyncServer(config, hub, frames, metrics);
         int port = server.startAndAwait();
         client = WsClient.connect(URI.create("ws://127.0.0.1:" + port + SyncServer.PATH), "repair-test");
