@@ -30,7 +30,6 @@ import staffsync.metrics.Metrics;
 import staffsync.store.StaffStore;
 import staffsync.store.StoreHealth;
 import staffsync.store.StoreStartException;
-import staffsync.store.Stores;
 import staffsync.ws.SyncServer;
 import staffsync.ws.TextFrames;
 
@@ -137,7 +136,7 @@ public final class Main {
         if (verifier != null) {
             awaitFirstKeys(verifier, access.jwksTimeoutMs());
         }
-        StaffStore store = Stores.open(config, metrics);
+        StaffStore store = StoreWiring.open(config, metrics);
         Hub hub = new Hub(store, config.storeThreads(), config.historySize(), config.dedupSize(), frames, metrics, version,
                 config.maxRows(), config.maxWritesPerSecond(),
                 new ReplyLimits(config.replyMemoryBytes(), config.maxPendingPerConnection()));

@@ -530,7 +530,7 @@ public final class Hub implements Runnable, ReplyTurns.Answers {
         Frame frame = encoder.encode(ServerMessages.event(event));
         history.add(sequence, frame);
         outbox.stageBroadcast(clients.values(), frame);
-        metrics.broadcast(event.kind().wireType, clients.size());
+        metrics.broadcast(event.kind().messageType, clients.size());
         Origin origin = event.origin();
         if (origin != null && origin.clientSequence() != null) {
             // Waiting retries are connected clients: the broadcast was their answer.
@@ -745,7 +745,7 @@ public final class Hub implements Runnable, ReplyTurns.Answers {
         return false;
     }
 
-    private void send(Client client, String type, String json) {
+    private void send(Client client, MessageType type, String json) {
         outbox.stage(client, encoder.encode(json));
         metrics.sent(type, 1);
     }

@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
 import staffsync.protocol.ErrorCode;
+import staffsync.protocol.MessageType;
 
 /**
  * Counters for /metrics, written by many threads. Thread-safe by construction: every counter
@@ -48,8 +49,8 @@ public final class Metrics {
         count(messagesIn, type, 1);
     }
 
-    public void sent(String type, long count) {
-        count(messagesOut, type, count);
+    public void sent(MessageType type, long count) {
+        count(messagesOut, type.wire(), count);
     }
 
     public void error(ErrorCode code) {
@@ -62,7 +63,7 @@ public final class Metrics {
     }
 
     /** One event sent to {@code clients} connections. */
-    public void broadcast(String type, int clients) {
+    public void broadcast(MessageType type, int clients) {
         broadcasts.increment();
         fanOut.add(clients);
         sent(type, clients);

@@ -23,10 +23,11 @@ public record ChangeEvent(
         UPDATE(MessageType.STAFF_UPDATE),
         DELETE(MessageType.STAFF_DELETE);
 
-        public final String wireType;
+        /** The type of the event's message. */
+        public final MessageType messageType;
 
-        Kind(String wireType) {
-            this.wireType = wireType;
+        Kind(MessageType messageType) {
+            this.messageType = messageType;
         }
     }
 

@@ -60,21 +60,28 @@ public final class MessageParser {
             throw invalid("payload must be a JSON object (use {} when there is nothing to send)");
         }
         JsonObject body = payload.getAsJsonObject();
-        if (type.equals(MessageType.PING)) {
-            return new Ping(body.toString());
+        MessageType known = MessageType.fromWire(type);
+        if (known == null) {
+            throw unknownType(type);
         }
-        return switch (type) {
-            case MessageType.STAFF_CREATE -> parseCreate(body);
-            case MessageType.STAFF_UPDATE -> parseUpdate(body);
-            case MessageType.STAFF_DELETE -> parseDelete(body);
-            case MessageType.SYNC_REQUEST -> new SyncRequest(
+        return switch (known) {
+            case PING -> new Ping(body.toString());
+            case STAFF_CREATE -> parseCreate(body);
+            case STAFF_UPDATE -> parseUpdate(body);
+            case STAFF_DELETE -> parseDelete(body);
+            case SYNC_REQUEST -> new SyncRequest(
                     optionalNonNegative(body, "period", ErrorCode.VALIDATION_FAILED, "payload."),
                     optionalNonNegative(body, "sinceSequence", ErrorCode.VALIDATION_FAILED, "payload."),
                     optionalEpoch(body));
-            case MessageType.SYNC_ALL_PERIODS_REQUEST -> new SyncAllPeriods();
-            case MessageType.AUTH -> parseAuth(body);
-            default -> throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "unknown message type '" + type + "'");
+            case SYNC_ALL_PERIODS_REQUEST -> new SyncAllPeriods();
+            case AUTH -> parseAuth(body);
+            // The server's own types are not requests.
+            case SYNC_RESPONSE, SYNC_ALL_PERIODS_RESPONSE, PONG, CONNECTION_ACK, ERROR, AUTH_OK -> throw unknownType(type);
         };
+    }
+
+    private static ProtocolException unknownType(String type) {
+        return new ProtocolException(ErrorCode.UNKNOWN_TYPE, "unknown message type '" + type + "'");
     }
 
     /**

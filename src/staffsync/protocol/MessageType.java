@@ -1,20 +1,42 @@
 package staffsync.protocol;
 
-/** Every {@code type} that appears on the wire, in either direction. */
-public final class MessageType {
-    private MessageType() {}
+import java.util.HashMap;
+import java.util.Map;
 
-    public static final String STAFF_CREATE = "STAFF_CREATE";
-    public static final String STAFF_UPDATE = "STAFF_UPDATE";
-    public static final String STAFF_DELETE = "STAFF_DELETE";
-    public static final String SYNC_REQUEST = "SYNC_REQUEST";
-    public static final String SYNC_RESPONSE = "SYNC_RESPONSE";
-    public static final String SYNC_ALL_PERIODS_REQUEST = "SYNC_ALL_PERIODS_REQUEST";
-    public static final String SYNC_ALL_PERIODS_RESPONSE = "SYNC_ALL_PERIODS_RESPONSE";
-    public static final String PING = "PING";
-    public static final String PONG = "PONG";
-    public static final String CONNECTION_ACK = "CONNECTION_ACK";
-    public static final String ERROR = "ERROR";
-    public static final String AUTH = "AUTH";
-    public static final String AUTH_OK = "AUTH_OK";
+/**
+ * Every {@code type} that appears on the wire, in either direction; on the wire each is its
+ * name ({@link #wire}). Like {@link ErrorCode}, an enum: a switch over it names every case.
+ */
+public enum MessageType {
+    STAFF_CREATE,
+    STAFF_UPDATE,
+    STAFF_DELETE,
+    SYNC_REQUEST,
+    SYNC_RESPONSE,
+    SYNC_ALL_PERIODS_REQUEST,
+    SYNC_ALL_PERIODS_RESPONSE,
+    PING,
+    PONG,
+    CONNECTION_ACK,
+    ERROR,
+    AUTH,
+    AUTH_OK;
+
+    private static final Map<String, MessageType> BY_WIRE = new HashMap<>();
+
+    static {
+        for (MessageType type : values()) {
+            BY_WIRE.put(type.wire(), type);
+        }
+    }
+
+    /** The {@code type} field's text. */
+    public String wire() {
+        return name();
+    }
+
+    /** The type a message names, or null when the protocol has no such type (exact, case included). */
+    public static MessageType fromWire(String type) {
+        return type == null ? null : BY_WIRE.get(type);
+    }
 }

@@ -23,7 +23,7 @@ public final class ServerMessages {
     /** The broadcast of a committed change. Deterministic: the same event gives the same bytes. */
     public static String event(ChangeEvent event) {
         Origin origin = event.origin() != null ? event.origin() : Origin.SERVER;
-        return envelope(event.kind().wireType, event.timestamp(), origin.clientId(), event.sequence(),
+        return envelope(event.kind().messageType, event.timestamp(), origin.clientId(), event.sequence(),
                 origin.clientSequence(), out -> {
                     StaffRow row = event.row();
                     switch (event.kind()) {
@@ -195,13 +195,13 @@ public final class ServerMessages {
         void write(JsonWriter out) throws IOException;
     }
 
-    private static String envelope(String type, String timestamp, String clientId, long sequence,
+    private static String envelope(MessageType type, String timestamp, String clientId, long sequence,
                                    Long inReplyTo, PayloadWriter payload) {
         StringWriter text = new StringWriter(256);
         try (JsonWriter out = new JsonWriter(text)) {
             out.setHtmlSafe(false);
             out.beginObject();
-            out.name("type").value(type);
+            out.name("type").value(type.wire());
             out.name("payload");
             payload.write(out);
             out.name("timestamp").value(timestamp);

@@ -29,8 +29,8 @@ import staffsync.protocol.Timestamps;
 final class AccessControl {
     /** STAFF_CREATE, STAFF_UPDATE, STAFF_DELETE. */
     static boolean isWrite(String type) {
-        return type.equals(MessageType.STAFF_CREATE) || type.equals(MessageType.STAFF_UPDATE)
-                || type.equals(MessageType.STAFF_DELETE);
+        MessageType known = MessageType.fromWire(type);
+        return known == MessageType.STAFF_CREATE || known == MessageType.STAFF_UPDATE || known == MessageType.STAFF_DELETE;
     }
 
     /** Close code for every authentication failure (a private-use code, 4000-4999). */
@@ -210,7 +210,7 @@ final class AccessControl {
      * learns that, not what else is wrong with it. AUTH and PING are always allowed.
      */
     Refusal refusal(ClientConnection client, String type) {
-        if (type.equals(MessageType.AUTH) || type.equals(MessageType.PING)) {
+        if (type.equals(MessageType.AUTH.wire()) || type.equals(MessageType.PING.wire())) {
             return null;
         }
         boolean write = isWrite(type);

@@ -8,7 +8,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
-import staffsync.config.Config;
 import staffsync.protocol.ClientRequest.Mutation;
 import staffsync.protocol.Origin;
 import staffsync.protocol.StaffRow;
@@ -47,10 +46,9 @@ public final class SupabaseStore implements StaffStore {
      * poll starts, to catch transactions that committed after a later-stamped one.
      */
     public record Settings(Duration timeout, Duration pollInterval, Duration probeInterval, Duration overlap) {
-        public static Settings from(Config config) {
-            Duration poll = Duration.ofMillis(config.supabasePollMs());
-            return new Settings(Duration.ofMillis(config.supabaseTimeoutMs()), poll, Duration.ofSeconds(10),
-                    defaultOverlap(poll));
+        /** The two timings a user sets (SUPABASE_TIMEOUT_MS, SUPABASE_POLL_MS); the others follow from them. */
+        public static Settings of(Duration timeout, Duration pollInterval) {
+            return new Settings(timeout, pollInterval, Duration.ofSeconds(10), defaultOverlap(pollInterval));
         }
 
         /** Two poll intervals, and at least 10 s: longer than any write transaction should take. */
