@@ -50,7 +50,10 @@ import staffsync.store.StoreState;
  * Go code talks to a goroutine only through channels.
  *
  * <p>Store calls never run on this thread (they may take seconds against a remote database):
- * they go to {@link StoreLanes}, and their outcomes come back as events.
+ * they go to {@link StoreLanes}, and each change's outcome comes back as one event; the store's
+ * own reports (a commit, a load) come back through {@link StoreToHub}. So every method here
+ * but the few marked "the way in" runs on the hub thread. Read top to bottom: the way in, the
+ * loop ({@link #run}), the {@code select} ({@code handle}), then one method per case.
  *
  * <p>Replies of any size: a snapshot or replay larger than a few dozen rows is not built here
  * but handed to the connection as a {@link Reply} over an immutable version of the rows
@@ -270,9 +273,11 @@ public final class Hub implements Runnable, ReplyTurns.Answers {
 
     /**
      * One event failed (a bug, or an Error such as a StackOverflowError): it fails alone. Its
-     * requester, if it has one, gets INTERNAL; a change that failed here never reached the store
-     * (every step after handing it over settles it itself). Out of memory is the exception: the
-     * process cannot be trusted any more, and the error goes on to end it (see FatalErrors).
+     * requester, if it has one, gets INTERNAL (a change that failed in MutationRequested never
+     * reached the store: handing it to a lane is that case's last step); a commit that failed to
+     * go out closes the clients that missed it ({@link #unannounced}). Out of memory is the
+     * exception: the process cannot be trusted any more, and the error goes on to end it (see
+     * FatalErrors).
      */
     private void failed(HubEvent event, Throwable failure) {
         if (failure instanceof OutOfMemoryError outOfMemory) {
