@@ -53,7 +53,8 @@ import staffsync.store.StoreState;
  * they go to {@link StoreLanes}, and each change's outcome comes back as one event; the store's
  * own reports (a commit, a load) come back through {@link StoreToHub}. So every method here
  * but the few marked "the way in" runs on the hub thread. Read top to bottom: the way in, the
- * loop ({@link #run}), the {@code select} ({@code handle}), then one method per case.
+ * loop ({@link #run}), the {@code select} ({@code handle}), one method per case, then what
+ * happens when one fails.
  *
  * <p>Replies of any size: a snapshot or replay larger than a few dozen rows is not built here
  * but handed to the connection as a {@link Reply} over an immutable version of the rows
@@ -271,84 +272,6 @@ public final class Hub implements Runnable, ReplyTurns.Answers {
         }
     }
 
-    /**
-     * One event failed (a bug, or an Error such as a StackOverflowError): it fails alone. Its
-     * requester, if it has one, gets INTERNAL (a change that failed in MutationRequested never
-     * reached the store: handing it to a lane is that case's last step); a commit that failed to
-     * go out closes the clients that missed it ({@link #unannounced}). Out of memory is the
-     * exception: the process cannot be trusted any more, and the error goes on to end it (see
-     * FatalErrors).
-     */
-    private void failed(HubEvent event, Throwable failure) {
-        if (failure instanceof OutOfMemoryError outOfMemory) {
-            throw outOfMemory;
-        }
-        LOG.log(Level.SEVERE, "hub failed to handle " + event.getClass().getSimpleName() + "; it fails alone and the"
-                + " hub goes on", failure);
-        metrics.hubEventFailed();
-        try {
-            answerFailed(event);
-        } catch (Throwable alsoFailed) {
-            if (alsoFailed instanceof OutOfMemoryError outOfMemory) {
-                throw outOfMemory;
-            }
-            LOG.log(Level.SEVERE, "answering the failed " + event.getClass().getSimpleName() + " failed too", alsoFailed);
-        }
-    }
-
-    private void answerFailed(HubEvent event) {
-        String message = "the server failed to process this message (logged as a server error); nothing was applied";
-        if (event instanceof Committed committed) {
-            unannounced(committed.event());
-        } else if (event instanceof MutationRequested request) {
-            if (request.mutation() instanceof CreateStaff create) {
-                limits.settled(create.staffId());
-            }
-            refuse(request.client(), request.origin(), new MutationResult.Rejected(ErrorCode.INTERNAL, message,
-                    request.mutation().staffId(), null));
-        } else if (event instanceof SyncRequested sync) {
-            sendInternalError(sync.client(), sync.inReplyTo());
-        } else if (event instanceof AllPeriodsRequested all) {
-            sendInternalError(all.client(), all.inReplyTo());
-        } else if (event instanceof Register register) {
-            // Without its CONNECTION_ACK the client cannot know where it stands: let it reconnect.
-            register.client().failed("the server failed to register the connection");
-        }
-    }
-
-    private void sendInternalError(Client client, Long inReplyTo) {
-        send(client, MessageType.ERROR, ServerMessages.error(ErrorCode.INTERNAL,
-                "the server failed to answer this request (logged as a server error); ask again", null, null,
-                sequence, inReplyTo));
-        metrics.error(ErrorCode.INTERNAL);
-    }
-
-    /**
-     * Handing a client its frames failed: it has missed them, so it must not go on as if it had
-     * not. It is closed, reconnects and catches up; the others are not affected.
-     */
-    private void sendFailed(Client client, Throwable failure) {
-        if (failure instanceof OutOfMemoryError outOfMemory) {
-            throw outOfMemory;
-        }
-        LOG.log(Level.SEVERE, "sending to " + client.connectionId() + " failed; closing it", failure);
-        metrics.hubEventFailed();
-        clients.remove(client.connectionId());
-        close(client, "the server failed to send to this connection");
-    }
-
-    /** Tells a client the server failed it (it reconnects); a client that throws even then is only logged. */
-    private static void close(Client client, String reason) {
-        try {
-            client.failed(reason);
-        } catch (Throwable closeFailed) {
-            if (closeFailed instanceof OutOfMemoryError outOfMemory) {
-                throw outOfMemory;
-            }
-            LOG.log(Level.WARNING, "closing " + client.connectionId() + " failed too", closeFailed);
-        }
-    }
-
     /** The {@code select}: one case per kind of event. */
     private void handle(HubEvent event) {
         if (event instanceof Register register) {
@@ -557,31 +480,6 @@ public final class Hub implements Runnable, ReplyTurns.Answers {
         }
     }
 
-    /**
-     * A committed change whose event the hub failed to announce (an exception in
-     * {@link #onCommitted}). The store has it and numbered it; the hub's numbering and copy of the
-     * rows took it before anything that can fail (unless the failure was in taking it: then the
-     * copy is wrong until the store loads again, and the log says so). But the connected clients
-     * never got the event, and nothing would tell them: the next event carries the next number,
-     * and a replay would skip it. So: the replay history restarts after it (a client catching up
-     * from before it gets a snapshot, which holds the change), and every client that should have
-     * had the event is closed, to reconnect and catch up. A retry waiting for it is let go (its
-     * client is among those closed); a later retry goes to the store, which knows the change.
-     */
-    private void unannounced(ChangeEvent event) {
-        sequence = Math.max(sequence, event.sequence());
-        history.clear(sequence);
-        Origin origin = event.origin();
-        if (origin != null && origin.clientSequence() != null) {
-            retries.rejected(RetryTable.Key.of(origin)).forEach(waiter -> settle(waiter, null));
-        }
-        List<Client> missed = new ArrayList<>(clients.values());
-        clients.clear();
-        for (Client client : missed) {
-            close(client, "the server failed to send event " + event.sequence() + "; reconnect to catch up");
-        }
-    }
-
     private void onLoaded(StoreState state) {
         boolean reload = loaded;
         loaded = true;
@@ -729,6 +627,113 @@ public final class Hub implements Runnable, ReplyTurns.Answers {
         }
         return selected;
     }
+
+    // ---- when something fails: it fails alone, and the hub goes on ----
+
+    /**
+     * One event failed (a bug, or an Error such as a StackOverflowError): it fails alone. Its
+     * requester, if it has one, gets INTERNAL (a change that failed in MutationRequested never
+     * reached the store: handing it to a lane is that case's last step); a commit that failed to
+     * go out closes the clients that missed it ({@link #unannounced}). Out of memory is the
+     * exception: the process cannot be trusted any more, and the error goes on to end it (see
+     * FatalErrors).
+     */
+    private void failed(HubEvent event, Throwable failure) {
+        if (failure instanceof OutOfMemoryError outOfMemory) {
+            throw outOfMemory;
+        }
+        LOG.log(Level.SEVERE, "hub failed to handle " + event.getClass().getSimpleName() + "; it fails alone and the"
+                + " hub goes on", failure);
+        metrics.hubEventFailed();
+        try {
+            answerFailed(event);
+        } catch (Throwable alsoFailed) {
+            if (alsoFailed instanceof OutOfMemoryError outOfMemory) {
+                throw outOfMemory;
+            }
+            LOG.log(Level.SEVERE, "answering the failed " + event.getClass().getSimpleName() + " failed too", alsoFailed);
+        }
+    }
+
+    private void answerFailed(HubEvent event) {
+        String message = "the server failed to process this message (logged as a server error); nothing was applied";
+        if (event instanceof Committed committed) {
+            unannounced(committed.event());
+        } else if (event instanceof MutationRequested request) {
+            if (request.mutation() instanceof CreateStaff create) {
+                limits.settled(create.staffId());
+            }
+            refuse(request.client(), request.origin(), new MutationResult.Rejected(ErrorCode.INTERNAL, message,
+                    request.mutation().staffId(), null));
+        } else if (event instanceof SyncRequested sync) {
+            sendInternalError(sync.client(), sync.inReplyTo());
+        } else if (event instanceof AllPeriodsRequested all) {
+            sendInternalError(all.client(), all.inReplyTo());
+        } else if (event instanceof Register register) {
+            // Without its CONNECTION_ACK the client cannot know where it stands: let it reconnect.
+            register.client().failed("the server failed to register the connection");
+        }
+    }
+
+    private void sendInternalError(Client client, Long inReplyTo) {
+        send(client, MessageType.ERROR, ServerMessages.error(ErrorCode.INTERNAL,
+                "the server failed to answer this request (logged as a server error); ask again", null, null,
+                sequence, inReplyTo));
+        metrics.error(ErrorCode.INTERNAL);
+    }
+
+    /**
+     * Handing a client its frames failed: it has missed them, so it must not go on as if it had
+     * not. It is closed, reconnects and catches up; the others are not affected.
+     */
+    private void sendFailed(Client client, Throwable failure) {
+        if (failure instanceof OutOfMemoryError outOfMemory) {
+            throw outOfMemory;
+        }
+        LOG.log(Level.SEVERE, "sending to " + client.connectionId() + " failed; closing it", failure);
+        metrics.hubEventFailed();
+        clients.remove(client.connectionId());
+        close(client, "the server failed to send to this connection");
+    }
+
+    /** Tells a client the server failed it (it reconnects); a client that throws even then is only logged. */
+    private static void close(Client client, String reason) {
+        try {
+            client.failed(reason);
+        } catch (Throwable closeFailed) {
+            if (closeFailed instanceof OutOfMemoryError outOfMemory) {
+                throw outOfMemory;
+            }
+            LOG.log(Level.WARNING, "closing " + client.connectionId() + " failed too", closeFailed);
+        }
+    }
+
+    /**
+     * A committed change whose event the hub failed to announce (an exception in
+     * {@link #onCommitted}). The store has it and numbered it; the hub's numbering and copy of the
+     * rows took it before anything that can fail (unless the failure was in taking it: then the
+     * copy is wrong until the store loads again, and the log says so). But the connected clients
+     * never got the event, and nothing would tell them: the next event carries the next number,
+     * and a replay would skip it. So: the replay history restarts after it (a client catching up
+     * from before it gets a snapshot, which holds the change), and every client that should have
+     * had the event is closed, to reconnect and catch up. A retry waiting for it is let go (its
+     * client is among those closed); a later retry goes to the store, which knows the change.
+     */
+    private void unannounced(ChangeEvent event) {
+        sequence = Math.max(sequence, event.sequence());
+        history.clear(sequence);
+        Origin origin = event.origin();
+        if (origin != null && origin.clientSequence() != null) {
+            retries.rejected(RetryTable.Key.of(origin)).forEach(waiter -> settle(waiter, null));
+        }
+        List<Client> missed = new ArrayList<>(clients.values());
+        clients.clear();
+        for (Client client : missed) {
+            close(client, "the server failed to send event " + event.sequence() + "; reconnect to catch up");
+        }
+    }
+
+    // ---- helpers ----
 
     /** A row's size in a snapshot, near enough to compare a replay with a snapshot (0 for none). */
     private static long approximateBytes(StaffRow row) {
