@@ -28,7 +28,7 @@ class LifecycleTest {
             first.ack();
             second.ack();
             first.send("STAFF_CREATE", "{\"staff\":{\"name\":\"Before stop\"}}");
-            second.nextOfType("STAFF_CREATE");
+            second.skipToType("STAFF_CREATE");
             long started = System.nanoTime();
             server.terminate();
             assertEquals(1001, first.awaitClose());
@@ -53,7 +53,7 @@ class LifecycleTest {
             }
             long applied = 0;
             for (int i = 0; i < 200; i++) {
-                writer.nextOfType("STAFF_CREATE");
+                writer.skipToType("STAFF_CREATE");
                 applied++;
             }
             server.terminate();
@@ -81,7 +81,7 @@ class LifecycleTest {
                         + "\",\"department\":\"" + pad + "\"}}");
             }
             for (int i = 0; i < 300; i++) {
-                writer.nextOfType("STAFF_CREATE");
+                writer.skipToType("STAFF_CREATE");
             }
             server.terminate();
             reader.resumeReading();

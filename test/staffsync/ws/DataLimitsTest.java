@@ -42,7 +42,7 @@ class DataLimitsTest {
     private static List<JsonObject> answers(WsClient client, int count) {
         List<JsonObject> answers = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            answers.add(client.nextMatching(message -> message.has("inReplyTo") && (Json.type(message).equals("ERROR")
+            answers.add(client.skipToMatching(message -> message.has("inReplyTo") && (Json.type(message).equals("ERROR")
                     || message.get("clientId").getAsString().equals(client.clientId()))));
         }
         answers.sort(Comparator.comparingLong(answer -> answer.get("inReplyTo").getAsLong()));
@@ -55,7 +55,7 @@ class DataLimitsTest {
 
     private static int rowsSynced(WsClient client) {
         client.send("SYNC_REQUEST", "{}");
-        return Json.payload(client.nextOfType("SYNC_RESPONSE")).getAsJsonArray("staff").size();
+        return Json.payload(client.skipToType("SYNC_RESPONSE")).getAsJsonArray("staff").size();
     }
 
     @Test

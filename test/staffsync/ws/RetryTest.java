@@ -22,16 +22,16 @@ class RetryTest {
         try (WsClient first = WsClient.connect(server.wsUri(), "retrier")) {
             first.ack();
             first.sendWithSequence("STAFF_CREATE", "{\"staff\":{\"id\":\"r1\",\"name\":\"R\"}}", 1);
-            first.nextOfType("STAFF_CREATE");
+            first.skipToType("STAFF_CREATE");
             first.sendWithSequence("STAFF_UPDATE", update, 2);
-            original = first.nextTextOfType("STAFF_UPDATE");
+            original = first.skipToTextOfType("STAFF_UPDATE");
         }
         try (WsClient again = WsClient.connect(server.wsUri(), "retrier")) {
             again.ack();
             again.sendWithSequence("STAFF_UPDATE", update, 2);
             assertEquals(original, again.nextText(), "the original outcome, byte for byte");
             again.send("SYNC_REQUEST", "{}");
-            JsonObject row = StaffChangesTest.findRow(again.nextOfType("SYNC_RESPONSE"), "r1");
+            JsonObject row = StaffChangesTest.findRow(again.skipToType("SYNC_RESPONSE"), "r1");
             assertEquals(2, row.get("version").getAsLong(), "applied once: version 2, not 3");
         }
     }
@@ -41,7 +41,7 @@ class RetryTest {
         try (WsClient client = WsClient.connect(server.wsUri(), "creator")) {
             client.ack();
             client.sendWithSequence("STAFF_CREATE", "{\"staff\":{\"id\":\"r2\",\"name\":\"R\"}}", 10);
-            String original = client.nextTextOfType("STAFF_CREATE");
+            String original = client.skipToTextOfType("STAFF_CREATE");
             client.sendWithSequence("STAFF_CREATE", "{\"staff\":{\"id\":\"r2\",\"name\":\"R\"}}", 10);
             assertEquals(original, client.nextText());
         }
@@ -54,9 +54,9 @@ class RetryTest {
             a.ack();
             b.ack();
             a.sendWithSequence("STAFF_CREATE", "{\"staff\":{\"id\":\"r3\",\"name\":\"R\"}}", 1);
-            a.nextOfType("STAFF_CREATE");
+            a.skipToType("STAFF_CREATE");
             b.sendWithSequence("STAFF_UPDATE", "{\"staffId\":\"r3\",\"changes\":{\"name\":\"S\"}}", 1);
-            JsonObject event = b.nextOfType("STAFF_UPDATE");
+            JsonObject event = b.skipToType("STAFF_UPDATE");
             assertEquals(2, Json.payload(event).get("version").getAsLong());
         }
     }
@@ -68,9 +68,9 @@ class RetryTest {
             client.sendWithSequence("STAFF_DELETE", "{\"staffId\":\"r4\"}", 1);
             assertEquals("NOT_FOUND", Json.errorCode(client.next()));
             client.sendWithSequence("STAFF_CREATE", "{\"staff\":{\"id\":\"r4\",\"name\":\"R\"}}", 2);
-            client.nextOfType("STAFF_CREATE");
+            client.skipToType("STAFF_CREATE");
             client.sendWithSequence("STAFF_DELETE", "{\"staffId\":\"r4\"}", 1);
-            assertEquals("STAFF_DELETE", Json.type(client.nextOfType("STAFF_DELETE")));
+            assertEquals("STAFF_DELETE", Json.type(client.skipToType("STAFF_DELETE")));
         }
     }
 
@@ -81,15 +81,15 @@ class RetryTest {
             owner.ack();
             impostor.ack();
             owner.sendWithSequence("STAFF_CREATE", "{\"staff\":{\"id\":\"r5\",\"name\":\"Owner's\"}}", 3);
-            owner.nextOfType("STAFF_CREATE");
-            impostor.nextOfType("STAFF_CREATE"); // the broadcast
+            owner.skipToType("STAFF_CREATE");
+            impostor.skipToType("STAFF_CREATE"); // the broadcast
 
             impostor.sendWithSequence("STAFF_CREATE", "{\"staff\":{\"id\":\"r6\",\"name\":\"Impostor's\"}}", 3);
             JsonObject error = impostor.next();
             assertEquals("SEQUENCE_REUSED", Json.errorCode(error), "not the owner's old event");
             assertEquals(3, error.get("inReplyTo").getAsLong());
             impostor.send("SYNC_REQUEST", "{}");
-            JsonObject snapshot = impostor.nextOfType("SYNC_RESPONSE");
+            JsonObject snapshot = impostor.skipToType("SYNC_RESPONSE");
             StaffChangesTest.findRow(snapshot, "r5");
             assertFalse(snapshot.toString().contains("r6"), "the reused key applied nothing");
         }
@@ -100,7 +100,7 @@ class RetryTest {
         try (WsClient client = WsClient.connect(server.wsUri(), "reorderer")) {
             client.ack();
             client.sendWithSequence("STAFF_CREATE", "{\"staff\":{\"id\":\"r7\",\"name\":\"R\",\"period\":2}}", 1);
-            String original = client.nextTextOfType("STAFF_CREATE");
+            String original = client.skipToTextOfType("STAFF_CREATE");
             client.sendWithSequence("STAFF_CREATE", "{\"staff\":{\"period\":2,\"name\":\"R\",\"id\":\"r7\"}}", 1);
             assertEquals(original, client.nextText());
         }

@@ -50,7 +50,7 @@ class StrictInputTest {
     private List<String> storedIds() {
         client.send("SYNC_REQUEST", "{}");
         List<String> ids = new ArrayList<>();
-        for (JsonElement row : Json.payload(client.nextOfType("SYNC_RESPONSE")).getAsJsonArray("staff")) {
+        for (JsonElement row : Json.payload(client.skipToType("SYNC_RESPONSE")).getAsJsonArray("staff")) {
             ids.add(row.getAsJsonObject().get("id").getAsString());
         }
         return ids;
@@ -58,7 +58,7 @@ class StrictInputTest {
 
     private String created(String name) {
         client.send("STAFF_CREATE", "{\"staff\":{\"name\":\"" + name + "\"}}");
-        return Json.payload(client.nextOfType("STAFF_CREATE")).get("id").getAsString();
+        return Json.payload(client.skipToType("STAFF_CREATE")).get("id").getAsString();
     }
 
     @Test
@@ -102,7 +102,7 @@ class StrictInputTest {
         refusedWith("VALIDATION_FAILED", "{\"type\":\"STAFF_UPDATE\",\"payload\":{\"staffId\":\"" + id
                 + "\",\"changes\":{\"department\":\"ICU\\u001b[31m\"}},\"clientId\":\"x\"}");
         client.send("SYNC_REQUEST", "{}");
-        JsonObject row = StaffChangesTest.findRow(client.nextOfType("SYNC_RESPONSE"), id);
+        JsonObject row = StaffChangesTest.findRow(client.skipToType("SYNC_RESPONSE"), id);
         assertEquals(1, row.get("version").getAsLong());
         assertEquals("", row.get("department").getAsString());
     }

@@ -41,7 +41,7 @@ class SyncTest {
 
     private void create(String id, long period) {
         writer.send("STAFF_CREATE", "{\"staff\":{\"id\":\"" + id + "\",\"name\":\"N " + id + "\",\"period\":" + period + "}}");
-        writer.nextOfType("STAFF_CREATE");
+        writer.skipToType("STAFF_CREATE");
     }
 
     private static Set<String> ids(JsonArray rows) {
@@ -57,7 +57,7 @@ class SyncTest {
         create("a", 0);
         create("b", 1);
         long number = writer.send("SYNC_REQUEST", "{}");
-        JsonObject response = writer.nextOfType("SYNC_RESPONSE");
+        JsonObject response = writer.skipToType("SYNC_RESPONSE");
         assertEquals(Set.of("a", "b"), ids(Json.payload(response).getAsJsonArray("staff")));
         assertEquals(2, Json.payload(response).get("sequenceNumber").getAsLong());
         assertEquals(number, response.get("inReplyTo").getAsLong());
@@ -70,7 +70,7 @@ class SyncTest {
         create("b", 1);
         create("c", 1);
         writer.send("SYNC_REQUEST", "{\"period\":1}");
-        JsonObject payload = Json.payload(writer.nextOfType("SYNC_RESPONSE"));
+        JsonObject payload = Json.payload(writer.skipToType("SYNC_RESPONSE"));
         assertEquals(Set.of("b", "c"), ids(payload.getAsJsonArray("staff")));
         assertEquals(1, payload.get("period").getAsLong());
     }
@@ -81,7 +81,7 @@ class SyncTest {
         create("b", 2);
         create("c", 2);
         writer.send("SYNC_ALL_PERIODS_REQUEST", "{}");
-        JsonObject payload = Json.payload(writer.nextOfType("SYNC_ALL_PERIODS_RESPONSE"));
+        JsonObject payload = Json.payload(writer.skipToType("SYNC_ALL_PERIODS_RESPONSE"));
         JsonObject periods = payload.getAsJsonObject("periods");
         assertEquals(Set.of("0", "2"), periods.keySet());
         assertEquals(Set.of("b", "c"), ids(periods.getAsJsonArray("2")));
@@ -94,14 +94,14 @@ class SyncTest {
         WsClient reader = WsClient.connect(server.wsUri(), "reader");
         String epoch = Json.payload(reader.ack()).get("epoch").getAsString();
         create("a", 0);
-        long seen = Json.seq(reader.nextOfType("STAFF_CREATE"));
+        long seen = Json.seq(reader.skipToType("STAFF_CREATE"));
         reader.close();
 
         create("b", 0);
         writer.send("STAFF_UPDATE", "{\"staffId\":\"a\",\"changes\":{\"name\":\"A2\"}}");
-        writer.nextOfType("STAFF_UPDATE");
+        writer.skipToType("STAFF_UPDATE");
         writer.send("STAFF_DELETE", "{\"staffId\":\"b\"}");
-        writer.nextOfType("STAFF_DELETE");
+        writer.skipToType("STAFF_DELETE");
 
         try (WsClient back = WsClient.connect(server.wsUri(), "reader")) {
             back.ack();
@@ -127,7 +127,7 @@ class SyncTest {
         WsClient reader = WsClient.connect(server.wsUri(), "reader");
         String epoch = Json.payload(reader.ack()).get("epoch").getAsString();
         writer.send("STAFF_CREATE", "{\"staff\":{\"id\":\"x\",\"name\":\"X\"}}");
-        String original = writer.nextTextOfType("STAFF_CREATE");
+        String original = writer.skipToTextOfType("STAFF_CREATE");
         reader.close();
         try (WsClient back = WsClient.connect(server.wsUri(), "reader")) {
             back.ack();

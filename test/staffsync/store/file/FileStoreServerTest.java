@@ -49,7 +49,7 @@ class FileStoreServerTest {
             epoch = Json.payload(writer.ack()).get("epoch").getAsString();
             for (int i = 0; i < 5; i++) {
                 writer.send("STAFF_CREATE", "{\"staff\":{\"id\":\"s" + i + "\",\"name\":\"Staff " + i + "\"}}");
-                events.add(writer.nextTextOfType("STAFF_CREATE"));
+                events.add(writer.skipToTextOfType("STAFF_CREATE"));
             }
             server.kill();
         }
@@ -76,18 +76,18 @@ class FileStoreServerTest {
              WsClient client = WsClient.connect(server.wsUri(), "retrying-client")) {
             client.ack();
             client.sendWithSequence("STAFF_CREATE", "{\"staff\":{\"id\":\"s1\",\"name\":\"First\"}}", 1);
-            client.nextTextOfType("STAFF_CREATE");
+            client.skipToTextOfType("STAFF_CREATE");
             client.sendWithSequence("STAFF_UPDATE", update, 2);
-            original = client.nextTextOfType("STAFF_UPDATE");
+            original = client.skipToTextOfType("STAFF_UPDATE");
             server.kill();
         }
         try (ServerProcess server = ServerProcess.start(env());
              WsClient client = WsClient.connect(server.wsUri(), "retrying-client")) {
             assertEquals(2, Json.payload(client.ack()).get("sequenceNumber").getAsLong());
             client.sendWithSequence("STAFF_UPDATE", update, 2);
-            assertEquals(original, client.nextTextOfType("STAFF_UPDATE"));
+            assertEquals(original, client.skipToTextOfType("STAFF_UPDATE"));
             client.send("SYNC_REQUEST", "{}");
-            JsonObject snapshot = Json.payload(client.nextOfType("SYNC_RESPONSE"));
+            JsonObject snapshot = Json.payload(client.skipToType("SYNC_RESPONSE"));
             assertEquals(2, snapshot.get("sequenceNumber").getAsLong());
             JsonObject row = snapshot.getAsJsonArray("staff").get(0).getAsJsonObject();
             assertEquals(2, row.get("version").getAsLong());
@@ -100,7 +100,7 @@ class FileStoreServerTest {
              WsClient client = WsClient.connect(server.wsUri(), "reusing-client")) {
             client.ack();
             client.sendWithSequence("STAFF_CREATE", "{\"staff\":{\"id\":\"s1\",\"name\":\"First\"}}", 1);
-            client.nextTextOfType("STAFF_CREATE");
+            client.skipToTextOfType("STAFF_CREATE");
             server.kill();
         }
         try (ServerProcess server = ServerProcess.start(env());
@@ -119,7 +119,7 @@ class FileStoreServerTest {
             client.ack();
             for (int i = 0; i < 3; i++) {
                 client.send("STAFF_CREATE", "{\"staff\":{\"id\":\"s" + i + "\",\"name\":\"Staff " + i + "\"}}");
-                client.nextTextOfType("STAFF_CREATE");
+                client.skipToTextOfType("STAFF_CREATE");
             }
             server.kill();
         }

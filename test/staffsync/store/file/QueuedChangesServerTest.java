@@ -99,7 +99,7 @@ class QueuedChangesServerTest {
 
     private static long createRow(WsClient client) {
         client.send("STAFF_CREATE", "{\"staff\":{\"id\":\"" + ROW + "\",\"name\":\"v1\"}}");
-        JsonObject created = client.nextOfType("STAFF_CREATE");
+        JsonObject created = client.skipToType("STAFF_CREATE");
         return Json.payload(created).get("version").getAsLong();
     }
 
@@ -132,7 +132,7 @@ class QueuedChangesServerTest {
 
     private static long storedVersion(WsClient client) {
         client.send("SYNC_REQUEST", "{}");
-        for (JsonElement row : Json.payload(client.nextOfType("SYNC_RESPONSE")).getAsJsonArray("staff")) {
+        for (JsonElement row : Json.payload(client.skipToType("SYNC_RESPONSE")).getAsJsonArray("staff")) {
             JsonObject staff = row.getAsJsonObject();
             if (staff.get("id").getAsString().equals(ROW)) {
                 long version = staff.get("version").getAsLong();
