@@ -42,6 +42,8 @@ class DataLimitsTest {
     private static List<JsonObject> answers(WsClient client, int count) {
         List<JsonObject> answers = new ArrayList<>();
         for (int i = 0; i < count; i++) {
+            // Lenient: the other connections write at the same time, so their events interleave
+            // with these answers in an order the test cannot know.
             answers.add(client.skipToMatching(message -> message.has("inReplyTo") && (Json.type(message).equals("ERROR")
                     || message.get("clientId").getAsString().equals(client.clientId()))));
         }
@@ -55,6 +57,7 @@ class DataLimitsTest {
 
     private static int rowsSynced(WsClient client) {
         client.send("SYNC_REQUEST", "{}");
+        // Lenient: events caused by the other connections may still be unread before the snapshot.
         return Json.payload(client.skipToType("SYNC_RESPONSE")).getAsJsonArray("staff").size();
     }
 
@@ -173,6 +176,8 @@ class DataLimitsTest {
             assertEquals(clients * perClient, applied + limited);
             assertEquals(applied, rowsSynced(writers.get(0)), "nothing refused was stored");
 
+            // Not a wait for something to settle: time passing is the input here (one second
+            // refills the budget of 5 per second), and the server's clock cannot be set from outside.
             Thread.sleep(1_100);
             writers.get(0).send("STAFF_CREATE", create("later"));
             assertEquals("STAFF_CREATE", Json.type(answers(writers.get(0), 1).get(0)), "the rate comes back with time");
