@@ -321,6 +321,19 @@ public final class WsClient implements AutoCloseable {
         return closeCode.orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
     }
 
+    /**
+     * The close code the server sent, failing if any message came before the close that the test
+     * has not read: with {@link #next(String)}, "exactly these messages, then the close".
+     */
+    public int awaitCloseWithNothingUnread() {
+        int code = awaitClose();
+        if (!received.isEmpty()) { // the JDK delivers every message before the close
+            throw new AssertionError(received.size() + " unread message(s) before the close " + code + ", the first: "
+                    + abbreviated(received.peek()));
+        }
+        return code;
+    }
+
     public boolean isClosed() {
         return closeCode.isDone();
     }
