@@ -131,11 +131,13 @@ class AuthenticationTest {
             assertEquals("UNAUTHORIZED", Json.errorCode(client.next()));
             client.send("SYNC_REQUEST", "{}");
             assertEquals("UNAUTHORIZED", Json.errorCode(client.next()));
-            client.send("PING", "{\"n\":1}");
+            client.send("PING", """
+                    {"n": 1}""");
             assertEquals("PONG", Json.type(client.next()));
             client.send("SHIFT_UPDATE", "{}");
             assertEquals("UNAUTHORIZED", Json.errorCode(client.next()), "any other type, known or not");
-            client.send("STAFF_UPDATE", "{\"changes\":{}}");
+            client.send("STAFF_UPDATE", """
+                    {"changes": {}}""");
             assertEquals("UNAUTHORIZED", Json.errorCode(client.next()), "decided before validation");
             client.sendText("not json");
             assertEquals("INVALID_MESSAGE", Json.errorCode(client.next()), "no type to judge by");
@@ -261,7 +263,8 @@ class AuthenticationTest {
             JsonObject refused = reader.next();
             assertEquals("UNAUTHORIZED", Json.errorCode(refused));
             assertEquals(number, refused.get("inReplyTo").getAsLong());
-            reader.send("STAFF_DELETE", "{\"staffId\":\"" + id + "\"}");
+            reader.send("STAFF_DELETE", """
+                    {"staffId": "%s"}""".formatted(id));
             assertEquals("UNAUTHORIZED", Json.errorCode(reader.next()));
 
             editor.send("STAFF_CREATE", createPayload(id));
@@ -282,9 +285,11 @@ class AuthenticationTest {
             String id = "applied-" + UUID.randomUUID();
             editor.send("STAFF_CREATE", createPayload(id));
             editor.next("STAFF_CREATE");
-            editor.send("STAFF_UPDATE", "{\"staffId\":\"" + id + "\",\"changes\":{\"name\":\"M\"},\"version\":1}");
+            editor.send("STAFF_UPDATE", """
+                    {"staffId": "%s", "changes": {"name": "M"}, "version": 1}""".formatted(id));
             assertEquals(2, Json.payload(editor.next("STAFF_UPDATE")).get("version").getAsLong());
-            editor.send("STAFF_DELETE", "{\"staffId\":\"" + id + "\"}");
+            editor.send("STAFF_DELETE", """
+                    {"staffId": "%s"}""".formatted(id));
             assertEquals("STAFF_DELETE", Json.type(editor.next("STAFF_DELETE")));
         }
     }

@@ -22,7 +22,8 @@ class RetryTest {
         String original;
         try (WsClient first = WsClient.connect(server.wsUri(), "retrier")) {
             first.ack();
-            first.sendWithSequence("STAFF_CREATE", "{\"staff\":{\"id\":\"r1\",\"name\":\"R\"}}", 1);
+            first.sendWithSequence("STAFF_CREATE", """
+                    {"staff": {"id": "r1", "name": "R"}}""", 1);
             first.next("STAFF_CREATE");
             first.sendWithSequence("STAFF_UPDATE", update, 2);
             original = first.nextText("STAFF_UPDATE");
@@ -41,9 +42,11 @@ class RetryTest {
     void aResentCreateIsNotRefusedAsAlreadyExisting() {
         try (WsClient client = WsClient.connect(server.wsUri(), "creator")) {
             client.ack();
-            client.sendWithSequence("STAFF_CREATE", "{\"staff\":{\"id\":\"r2\",\"name\":\"R\"}}", 10);
+            client.sendWithSequence("STAFF_CREATE", """
+                    {"staff": {"id": "r2", "name": "R"}}""", 10);
             String original = client.nextText("STAFF_CREATE");
-            client.sendWithSequence("STAFF_CREATE", "{\"staff\":{\"id\":\"r2\",\"name\":\"R\"}}", 10);
+            client.sendWithSequence("STAFF_CREATE", """
+                    {"staff": {"id": "r2", "name": "R"}}""", 10);
             assertEquals(original, client.nextText("STAFF_CREATE"));
         }
     }
@@ -54,7 +57,8 @@ class RetryTest {
              WsClient b = WsClient.connect(server.wsUri(), "client-b")) {
             a.ack();
             b.ack();
-            a.sendWithSequence("STAFF_CREATE", "{\"staff\":{\"id\":\"r3\",\"name\":\"R\"}}", 1);
+            a.sendWithSequence("STAFF_CREATE", """
+                    {"staff": {"id": "r3", "name": "R"}}""", 1);
             a.next("STAFF_CREATE");
             b.next("STAFF_CREATE"); // a's create, broadcast
             b.sendWithSequence("STAFF_UPDATE", """
@@ -68,11 +72,14 @@ class RetryTest {
     void aRefusedMutationIsJudgedAgainWhenResent() {
         try (WsClient client = WsClient.connect(server.wsUri(), "refused")) {
             client.ack();
-            client.sendWithSequence("STAFF_DELETE", "{\"staffId\":\"r4\"}", 1);
+            client.sendWithSequence("STAFF_DELETE", """
+                    {"staffId": "r4"}""", 1);
             assertEquals("NOT_FOUND", Json.errorCode(client.next("ERROR")));
-            client.sendWithSequence("STAFF_CREATE", "{\"staff\":{\"id\":\"r4\",\"name\":\"R\"}}", 2);
+            client.sendWithSequence("STAFF_CREATE", """
+                    {"staff": {"id": "r4", "name": "R"}}""", 2);
             client.next("STAFF_CREATE");
-            client.sendWithSequence("STAFF_DELETE", "{\"staffId\":\"r4\"}", 1);
+            client.sendWithSequence("STAFF_DELETE", """
+                    {"staffId": "r4"}""", 1);
             client.next("STAFF_DELETE");
         }
     }
@@ -83,11 +90,13 @@ class RetryTest {
              WsClient impostor = WsClient.connect(server.wsUri(), "shared-id")) {
             owner.ack();
             impostor.ack();
-            owner.sendWithSequence("STAFF_CREATE", "{\"staff\":{\"id\":\"r5\",\"name\":\"Owner's\"}}", 3);
+            owner.sendWithSequence("STAFF_CREATE", """
+                    {"staff": {"id": "r5", "name": "Owner's"}}""", 3);
             owner.next("STAFF_CREATE");
             impostor.next("STAFF_CREATE"); // the broadcast
 
-            impostor.sendWithSequence("STAFF_CREATE", "{\"staff\":{\"id\":\"r6\",\"name\":\"Impostor's\"}}", 3);
+            impostor.sendWithSequence("STAFF_CREATE", """
+                    {"staff": {"id": "r6", "name": "Impostor's"}}""", 3);
             JsonObject error = impostor.next("ERROR");
             assertEquals("SEQUENCE_REUSED", Json.errorCode(error), "not the owner's old event");
             assertEquals(3, error.get("inReplyTo").getAsLong());
@@ -102,9 +111,11 @@ class RetryTest {
     void aResendWithItsKeysInAnotherOrderIsStillTheSameMessage() {
         try (WsClient client = WsClient.connect(server.wsUri(), "reorderer")) {
             client.ack();
-            client.sendWithSequence("STAFF_CREATE", "{\"staff\":{\"id\":\"r7\",\"name\":\"R\",\"period\":2}}", 1);
+            client.sendWithSequence("STAFF_CREATE", """
+                    {"staff": {"id": "r7", "name": "R", "period": 2}}""", 1);
             String original = client.nextText("STAFF_CREATE");
-            client.sendWithSequence("STAFF_CREATE", "{\"staff\":{\"period\":2,\"name\":\"R\",\"id\":\"r7\"}}", 1);
+            client.sendWithSequence("STAFF_CREATE", """
+                    {"staff": {"period": 2, "name": "R", "id": "r7"}}""", 1);
             assertEquals(original, client.nextText("STAFF_CREATE"));
         }
     }

@@ -69,7 +69,8 @@ class SyncTest {
         create("a", 0);
         create("b", 1);
         create("c", 1);
-        writer.send("SYNC_REQUEST", "{\"period\":1}");
+        writer.send("SYNC_REQUEST", """
+                {"period": 1}""");
         JsonObject payload = Json.payload(writer.next("SYNC_RESPONSE"));
         assertEquals(Set.of("b", "c"), ids(payload.getAsJsonArray("staff")));
         assertEquals(1, payload.get("period").getAsLong());
@@ -98,14 +99,17 @@ class SyncTest {
         reader.close();
 
         create("b", 0);
-        writer.send("STAFF_UPDATE", "{\"staffId\":\"a\",\"changes\":{\"name\":\"A2\"}}");
+        writer.send("STAFF_UPDATE", """
+                {"staffId": "a", "changes": {"name": "A2"}}""");
         writer.next("STAFF_UPDATE");
-        writer.send("STAFF_DELETE", "{\"staffId\":\"b\"}");
+        writer.send("STAFF_DELETE", """
+                {"staffId": "b"}""");
         writer.next("STAFF_DELETE");
 
         try (WsClient back = WsClient.connect(server.wsUri(), "reader")) {
             back.ack();
-            back.send("SYNC_REQUEST", "{\"sinceSequence\":" + seen + ",\"epoch\":\"" + epoch + "\"}");
+            back.send("SYNC_REQUEST", """
+                    {"sinceSequence": %s, "epoch": "%s"}""".formatted(seen, epoch));
             List<JsonObject> replay = new ArrayList<>();
             JsonObject message;
             while (!Json.type(message = back.next()).equals("SYNC_RESPONSE")) {
@@ -126,12 +130,14 @@ class SyncTest {
     void replayedEventsAreByteForByteTheOriginalBroadcasts() {
         WsClient reader = WsClient.connect(server.wsUri(), "reader");
         String epoch = Json.payload(reader.ack()).get("epoch").getAsString();
-        writer.send("STAFF_CREATE", "{\"staff\":{\"id\":\"x\",\"name\":\"X\"}}");
+        writer.send("STAFF_CREATE", """
+                {"staff": {"id": "x", "name": "X"}}""");
         String original = writer.nextText("STAFF_CREATE");
         reader.close();
         try (WsClient back = WsClient.connect(server.wsUri(), "reader")) {
             back.ack();
-            back.send("SYNC_REQUEST", "{\"sinceSequence\":0,\"epoch\":\"" + epoch + "\"}");
+            back.send("SYNC_REQUEST", """
+                    {"sinceSequence": 0, "epoch": "%s"}""".formatted(epoch));
             assertEquals(original, back.nextText("STAFF_CREATE"));
         }
     }
@@ -142,7 +148,8 @@ class SyncTest {
         for (int i = 0; i < 8; i++) { // HISTORY_SIZE is 5
             create("r" + i, 0);
         }
-        writer.send("SYNC_REQUEST", "{\"sinceSequence\":1,\"epoch\":\"" + epoch + "\"}");
+        writer.send("SYNC_REQUEST", """
+                {"sinceSequence": 1, "epoch": "%s"}""".formatted(epoch));
         JsonObject response = writer.next("SYNC_RESPONSE");
         assertEquals(8, Json.payload(response).getAsJsonArray("staff").size());
         assertEquals(8, Json.payload(response).get("sequenceNumber").getAsLong());
@@ -151,7 +158,8 @@ class SyncTest {
     @Test
     void aSinceSequenceFromAnotherEpochGetsAFullSnapshot() {
         create("a", 0);
-        writer.send("SYNC_REQUEST", "{\"sinceSequence\":0,\"epoch\":\"some-other-epoch\"}");
+        writer.send("SYNC_REQUEST", """
+                {"sinceSequence": 0, "epoch": "some-other-epoch"}""");
         JsonObject payload = Json.payload(writer.next("SYNC_RESPONSE"));
         assertTrue(payload.has("staff"));
         assertEquals(1, payload.getAsJsonArray("staff").size());
@@ -161,7 +169,8 @@ class SyncTest {
     void aSinceSequenceAtTheLatestEventReplaysNothing() {
         String epoch = Json.payload(writer.ack()).get("epoch").getAsString();
         create("a", 0);
-        writer.send("SYNC_REQUEST", "{\"sinceSequence\":1,\"epoch\":\"" + epoch + "\"}");
+        writer.send("SYNC_REQUEST", """
+                {"sinceSequence": 1, "epoch": "%s"}""".formatted(epoch));
         JsonObject payload = Json.payload(writer.next("SYNC_RESPONSE"));
         assertEquals(0, payload.get("replayed").getAsInt());
     }
