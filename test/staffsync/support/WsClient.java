@@ -236,14 +236,15 @@ public final class WsClient implements AutoCloseable {
 
     /**
      * A fence instead of a quiet period: asks for an empty snapshot (a period no test uses) and
-     * fails if any other message arrives before its SYNC_RESPONSE. The hub answers requests and
-     * sends events to a connection in one order, so every event and reply the hub produced for
-     * this client before the request has then been delivered: "nothing else came" without
-     * sleeping. Returns the snapshot's sequenceNumber (the last event committed before it).
+     * fails if any other message arrives before its SYNC_RESPONSE. A connection's messages are
+     * read in order, and the hub answers requests and sends events to a connection in one order,
+     * so every answer to an earlier message and every event the hub sent this client before the
+     * request has then been delivered: "nothing else came" without sleeping. Returns the
+     * snapshot's sequenceNumber (the last event committed before it).
      */
     public long assertNothingElseArrived() {
-        sendText("{\"type\":\"SYNC_REQUEST\",\"payload\":{\"period\":" + FENCE_PERIOD + "},\"clientId\":\""
-                + clientId + "\"}");
+        sendText("""
+                {"type": "SYNC_REQUEST", "payload": {"period": %d}, "clientId": "%s"}""".formatted(FENCE_PERIOD, clientId));
         JsonObject response = next("SYNC_RESPONSE");
         JsonObject payload = response.getAsJsonObject("payload");
         if (payload.getAsJsonArray("staff").size() != 0) {
