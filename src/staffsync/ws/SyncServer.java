@@ -197,7 +197,7 @@ public final class SyncServer extends WebSocketServer {
         SyncSocket socket = (SyncSocket) conn;
         ClientConnection client = new ClientConnection("conn-" + number, socket,
                 writers[(int) (number % writers.length)], this, config.outboundLimitBytes(),
-                new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst()), metrics);
+                new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst(), System::nanoTime), metrics);
         conn.setAttachment(client);
         socket.attach(client);
         metrics.connectionOpened();
