@@ -2,7 +2,6 @@ package staffsync.ws;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -40,14 +39,8 @@ import staffsync.metrics.Metrics;
  * a close frame) take the same lock. Lock order: the library's monitor on the socket, then
  * {@link #writeLock}; never the other way round.
  */
-final class ClientConnection implements Client {
+final class ClientConnection extends Outbound implements Client {
     private static final Logger LOG = Logger.getLogger(ClientConnection.class.getName());
-
-    /**
-     * PAUSED: the reply at the head waits for others it travels with (see Convoy); look again soon.
-     * MORE: a slice of a large reply went out and the socket would take more; write the others first.
-     */
-    enum WriteResult { EMPTY, BLOCKED, LIBRARY_BUSY, PAUSED, MORE, FAILED, HANDED_OVER, CLOSED }
 
     private final String id;
     private final SyncSocket socket;
@@ -87,14 +80,10 @@ final class ClientConnection implements Client {
      * back to 0 whenever everything queued has been written.
      */
     private volatile long readAhead;
-    /** True while the connection is in its writer's ready queue or waiting for writability. */
-    final AtomicBoolean scheduled = new AtomicBoolean();
     private final ReentrantLock writeLock = new ReentrantLock();
     /** Guarded by writeLock: once set, the library's own queue carries this connection's bytes. */
     private boolean handedOver;
     private final AtomicBoolean dropped = new AtomicBoolean();
-    /** The key on the writer's selector; touched only by the writer thread. */
-    SelectionKey writerKey;
     /** Set and read by the writer thread only. */
     private IOException writeFailure;
 
@@ -166,9 +155,7 @@ final class ClientConnection implements Client {
     }
 
     private void schedule() {
-        if (!scheduled.get() && scheduled.compareAndSet(false, true)) {
-            writer.schedule(this);
-        }
+        writer.schedule(this);
     }
 
     @Override
@@ -188,18 +175,17 @@ final class ClientConnection implements Client {
         server.closeLater(socket, CloseFrame.UNEXPECTED_CONDITION);
     }
 
+    @Override
     SocketChannel channel() {
         return channel;
     }
 
+    @Override
     boolean hasQueued() {
         return !inFlight.isEmpty() || !control.isEmpty() || !queue.isEmpty();
     }
 
-    /**
-     * Runs on the writer thread: writes as much as the socket takes without blocking, in
-     * gathering writes of up to {@code scratch.length} buffers.
-     */
+    @Override
     WriteResult writeQueued(ByteBuffer[] scratch) {
         writeLock.lock();
         try {
@@ -320,7 +306,8 @@ final class ClientConnection implements Client {
         return !inFlight.isEmpty();
     }
 
-    /** Runs on the writer thread, not holding {@link #writeLock} when it closes (closing takes the library's monitor). */
+    /** Not holding {@link #writeLock} when it closes: closing takes the library's monitor. */
+    @Override
     void closeAfterWriteFailure() {
         writeLock.lock();
         try {
