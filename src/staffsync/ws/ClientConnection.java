@@ -7,15 +7,16 @@ import java.util.Arrays;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Logger;
+import java.util.function.Consumer;
 import org.java_websocket.framing.CloseFrame;
 import staffsync.hub.Client;
 import staffsync.hub.Frame;
 import staffsync.hub.Reply;
 import staffsync.metrics.Metrics;
+import staffsync.ws.library.LibrarySocket;
 
 /**
  * One open WebSocket connection, as the hub's {@link Client}, with its outbound queue: the Go
@@ -36,21 +37,22 @@ import staffsync.metrics.Metrics;
  * replies), appending lock-free. Only the writer thread takes entries off {@link #queue} and
  * {@link #control} and writes {@link #inFlight}, under {@link #writeLock}; the two other paths
  * that change the queues (dropping a slow consumer and handing the rest to the library before
- * a close frame) take the same lock. Lock order: the library's monitor on the socket, then
- * {@link #writeLock}; never the other way round.
+ * a close frame) take the same lock. Lock order: the library's monitor on the socket (held when
+ * it calls {@link #handOver}), then {@link #writeLock}; never the other way round, which is why
+ * {@link #closeAfterWriteFailure} lets go of the lock before it closes. What the client may send
+ * ({@link #inbound}) belongs to the reading side; the writer never touches it.
  */
-final class ClientConnection extends Outbound implements Client {
+final class ClientConnection extends Outbound implements Client, LibrarySocket.OwnWritePath {
     private static final Logger LOG = Logger.getLogger(ClientConnection.class.getName());
 
     private final String id;
-    private final SyncSocket socket;
+    private final LibrarySocket socket;
     private final SocketChannel channel;
     private final SocketWriter writer;
-    private final SyncServer server;
     private final long outboundLimitBytes;
     private final Metrics metrics;
-    final RateLimiter rateLimiter;
-    final AtomicInteger pendingMutations = new AtomicInteger();
+    /** What the client may still send; taken from by the worker reading it (see its class for owners). */
+    final InboundLimits inbound;
     /** Its token and timer with AUTH_MODE=jwt; see {@link AccessControl}. */
     final ConnectionAuth auth = new ConnectionAuth();
     /** The kinds of protocol error already logged for this connection (see ProtocolErrorLog). */
@@ -72,7 +74,11 @@ final class ClientConnection extends Outbound implements Client {
     private boolean inFlightIsReply;
     /** Guarded by writeLock: the reply at the head had no piece to give yet. */
     private boolean replyPaused;
-    /** Frame and control bytes appended and not yet written: exact, so the bound is too. */
+    /**
+     * Frame and control bytes appended and not yet written: exact, so the bound is too. Atomic:
+     * senders add (and take back what would pass the bound); the writer subtracts what it wrote,
+     * and resets it when the queues are emptied, under writeLock.
+     */
     private final AtomicLong queuedBytes = new AtomicLong();
     /**
      * Reply bytes the client read while other bytes waited behind the reply; they offset those
@@ -80,22 +86,23 @@ final class ClientConnection extends Outbound implements Client {
      * back to 0 whenever everything queued has been written.
      */
     private volatile long readAhead;
+    /** Held by whoever takes entries off the queues: the writer thread, a slow-consumer drop, the handover. */
     private final ReentrantLock writeLock = new ReentrantLock();
     /** Guarded by writeLock: once set, the library's own queue carries this connection's bytes. */
     private boolean handedOver;
+    /** Set once, by the sender that first finds the bound passed (compare-and-set); read by every sender. */
     private final AtomicBoolean dropped = new AtomicBoolean();
     /** Set and read by the writer thread only. */
     private IOException writeFailure;
 
-    ClientConnection(String id, SyncSocket socket, SocketWriter writer, SyncServer server, long outboundLimitBytes,
-                     RateLimiter rateLimiter, Metrics metrics) {
+    ClientConnection(String id, LibrarySocket socket, SocketWriter writer, long outboundLimitBytes,
+                     InboundLimits inbound, Metrics metrics) {
         this.id = id;
         this.socket = socket;
-        this.channel = (SocketChannel) socket.getChannel();
+        this.channel = socket.channel();
         this.writer = writer;
-        this.server = server;
         this.outboundLimitBytes = outboundLimitBytes;
-        this.rateLimiter = rateLimiter;
+        this.inbound = inbound;
         this.metrics = metrics;
     }
 
@@ -106,7 +113,7 @@ final class ClientConnection extends Outbound implements Client {
 
     /** The connection in a log line: its id and the client's address. */
     String describe() {
-        return id + " (" + socket.getRemoteSocketAddress() + ")";
+        return id + " (" + socket.remoteAddress() + ")";
     }
 
     @Override
@@ -125,7 +132,8 @@ final class ClientConnection extends Outbound implements Client {
     }
 
     /** Queues encoded bytes (a frame, or several end to end). */
-    void enqueue(ByteBuffer bytes) {
+    @Override
+    public void enqueue(ByteBuffer bytes) {
         if (withinBound(bytes.remaining())) {
             queue.add(bytes);
             schedule();
@@ -133,7 +141,8 @@ final class ClientConnection extends Outbound implements Client {
     }
 
     /** Queues a control frame (ping, pong): it goes out at the next frame boundary. */
-    void enqueueControl(ByteBuffer bytes) {
+    @Override
+    public void enqueueControl(ByteBuffer bytes) {
         if (withinBound(bytes.remaining())) {
             control.add(bytes);
             schedule();
@@ -160,19 +169,18 @@ final class ClientConnection extends Outbound implements Client {
 
     @Override
     public boolean isClosed() {
-        return socket.isClosing() || socket.isClosed();
+        return socket.isClosingOrClosed();
     }
 
     @Override
     public void mutationSettled() {
-        pendingMutations.decrementAndGet();
+        inbound.changeSettled();
     }
 
     @Override
     public void failed(String reason) {
         LOG.warning("connection " + id + " closed with 1011: " + reason);
-        socket.close(CloseFrame.UNEXPECTED_CONDITION, reason);
-        server.closeLater(socket, CloseFrame.UNEXPECTED_CONDITION);
+        socket.closeAfterQueued(CloseFrame.UNEXPECTED_CONDITION, reason);
     }
 
     @Override
@@ -181,7 +189,7 @@ final class ClientConnection extends Outbound implements Client {
     }
 
     @Override
-    boolean hasQueued() {
+    public boolean hasQueued() {
         return !inFlight.isEmpty() || !control.isEmpty() || !queue.isEmpty();
     }
 
@@ -196,9 +204,8 @@ final class ClientConnection extends Outbound implements Client {
                 clearQueues(); // closed by the library (or the peer): nothing left to write to
                 return WriteResult.CLOSED;
             }
-            if (!socket.outQueue.isEmpty()) {
-                // The library has not finished writing its own bytes (the handshake response
-                // comes before any message of ours): writing now would overtake them.
+            if (socket.libraryStillWriting()) {
+                // The handshake response comes before any message of ours: writing now would overtake it.
                 return WriteResult.LIBRARY_BUSY;
             }
             while (true) {
@@ -316,29 +323,28 @@ final class ClientConnection extends Outbound implements Client {
             writeLock.unlock();
         }
         String reason = writeFailure == null ? "socket closed" : String.valueOf(writeFailure.getMessage());
-        socket.closeConnection(CloseFrame.ABNORMAL_CLOSE, "write failed: " + reason);
+        socket.abort(CloseFrame.ABNORMAL_CLOSE, "write failed: " + reason);
     }
 
     /**
-     * Called by {@link SyncSocket} when the library sends a close frame. A close frame must be the
-     * last thing on the wire and the library closes the socket once its own queue is empty, so
-     * everything still unsent here moves, in order, to the library's queue ahead of the close
-     * frame, and the library writes the rest. A large reply cannot move (the library would need
-     * it whole): what is in flight of it goes, the rest of it and whatever follows it do not,
-     * and the client sees the close in the middle of that message. Runs under the library's
-     * monitor on the socket.
+     * The library is sending a close frame, which must be the last thing on the wire: everything
+     * still unsent here moves, in order, to the library, and the library writes the rest. A large
+     * reply cannot move (the library would need it whole): what is in flight of it goes, the rest
+     * of it and whatever follows it do not, and the client sees the close in the middle of that
+     * message. Runs under the library's monitor on the socket.
      */
-    void handOverToLibrary(Runnable queueCloseFrame) {
+    @Override
+    public void handOver(Consumer<ByteBuffer> library, Runnable queueCloseFrame) {
         writeLock.lock();
         try {
             if (!handedOver) {
                 handedOver = true;
-                socket.outQueue.addAll(inFlight);
+                inFlight.forEach(library);
                 for (Object entry : queue) {
                     if (entry instanceof Reply) {
                         break;
                     }
-                    socket.outQueue.add((ByteBuffer) entry);
+                    library.accept((ByteBuffer) entry);
                 }
                 clearQueues();
             }
@@ -350,8 +356,7 @@ final class ClientConnection extends Outbound implements Client {
 
     /** Closes with this code after what is queued; a peer that does not answer is cut off a little later. */
     void closeWith(int code, String reason) {
-        socket.close(code, reason);
-        server.closeLater(socket, code);
+        socket.closeAfterQueued(code, reason);
     }
 
     private void dropSlowConsumer(long backlog) {
@@ -363,9 +368,9 @@ final class ClientConnection extends Outbound implements Client {
                 + outboundLimitBytes + " (OUTBOUND_LIMIT_BYTES)"
                 + (readAhead > 0 ? " and the " + readAhead + " reply bytes it read meanwhile" : ""));
         discardBacklog();
-        socket.close(CloseFrame.TRY_AGAIN_LATER, "slow consumer: outbound backlog over " + outboundLimitBytes + " bytes");
-        // A peer that does not read will not answer the close frame either: cut it off soon.
-        server.closeLater(socket, CloseFrame.TRY_AGAIN_LATER);
+        // A peer that does not read will not answer the close frame either: it is cut off soon after.
+        socket.closeAfterQueued(CloseFrame.TRY_AGAIN_LATER,
+                "slow consumer: outbound backlog over " + outboundLimitBytes + " bytes");
     }
 
     /**
