@@ -34,8 +34,8 @@ public interface LibrarySocket {
 
     /**
      * Starts the closing handshake: the close frame goes after what is queued (see
-     * {@link OwnWritePath#handOver}), so a dropped client still learns why; a peer that does not answer it is cut off a few seconds
-     * later.
+     * {@link OwnWritePath#handOver}), so the client still reads why; a peer that does not answer
+     * it is cut off a few seconds later.
      */
     void closeAfterQueued(int code, String reason);
 
@@ -43,8 +43,9 @@ public interface LibrarySocket {
     void abort(int code, String reason);
 
     /**
-     * What the app does on the library's events. Called on the library's threads (workers, and
-     * the selector for closes): never block in them.
+     * What the app does on the library's events: the Go design's upgrade handler and readPump.
+     * Called on the library's threads (workers; closes also on the selector and ws-timers):
+     * never block in them.
      */
     interface Events<C extends OwnWritePath> {
 
