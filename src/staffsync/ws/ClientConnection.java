@@ -27,7 +27,7 @@ import staffsync.ws.library.LibrarySocket;
  * send ({@link #inbound}) and its authentication ({@link #auth}) belong to the reading side and
  * have their owners in their own classes; the writer never touches them.
  */
-final class ClientConnection extends Outbound implements Client, LibrarySocket.OwnWritePath {
+final class ClientConnection extends WritableConnection implements Client, LibrarySocket.OwnWritePath {
     private static final Logger LOG = Logger.getLogger(ClientConnection.class.getName());
 
     private final String id;

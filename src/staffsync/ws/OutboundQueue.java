@@ -12,7 +12,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import staffsync.hub.Reply;
 import staffsync.metrics.Metrics;
-import staffsync.ws.Outbound.WriteResult;
+import staffsync.ws.WritableConnection.WriteResult;
 
 /**
  * One connection's bytes waiting for the socket, in order: the Go design's {@code send} channel,

@@ -38,18 +38,18 @@ final class SocketWriter implements Runnable {
     private static final int MAX_WRITES_PER_ROUND = 1024;
 
     private final Selector selector;
-    private final ConcurrentLinkedQueue<Outbound> ready = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<WritableConnection> ready = new ConcurrentLinkedQueue<>();
     /**
      * Connections in the middle of a large reply whose socket takes more: written a slice at a
      * time, and while {@link #ready} is empty (but at least one each time round), so the events
      * of everyone else do not wait behind a storm of snapshots. This thread only.
      */
-    private final ArrayDeque<Outbound> streaming = new ArrayDeque<>();
+    private final ArrayDeque<WritableConnection> streaming = new ArrayDeque<>();
     /**
      * Connections to look at again in {@value #LIBRARY_RECHECK_MS} ms: waiting for the library to
      * flush its own bytes first, or for the replies their reply travels with; this thread only.
      */
-    private final List<Outbound> waitingForLibrary = new ArrayList<>();
+    private final List<WritableConnection> waitingForLibrary = new ArrayList<>();
     /** True while the thread is (about to be) blocked in select: only then does a schedule wake it. */
     private final AtomicBoolean sleeping = new AtomicBoolean();
     private final ByteBuffer[] scratch = new ByteBuffer[GATHER];
@@ -71,7 +71,7 @@ final class SocketWriter implements Runnable {
     }
 
     /** Any thread: asks this writer to write the connection's queue; a connection already waiting is not added twice. */
-    void schedule(Outbound connection) {
+    void schedule(WritableConnection connection) {
         if (connection.scheduled.get() || !connection.scheduled.compareAndSet(false, true)) {
             return;
         }
@@ -109,7 +109,7 @@ final class SocketWriter implements Runnable {
                 }
                 selector.selectedKeys().clear();
                 // A bounded round, so sockets that became writable are not starved by a busy stream.
-                Outbound connection;
+                WritableConnection connection;
                 for (int n = 0; n < MAX_WRITES_PER_ROUND && (connection = ready.poll()) != null; n++) {
                     write(connection);
                 }
@@ -138,7 +138,7 @@ final class SocketWriter implements Runnable {
         } catch (CancelledKeyException closed) {
             return;
         }
-        write((Outbound) key.attachment());
+        write((WritableConnection) key.attachment());
     }
 
     /**
@@ -146,7 +146,7 @@ final class SocketWriter implements Runnable {
      * RuntimeException anywhere in here) must not stop the thread that writes hundreds of
      * others: that connection is closed, with a log line, and the writer goes on.
      */
-    private void write(Outbound connection) {
+    private void write(WritableConnection connection) {
         try {
             writeAndFile(connection);
         } catch (RuntimeException e) {
@@ -155,7 +155,7 @@ final class SocketWriter implements Runnable {
         }
     }
 
-    private void writeAndFile(Outbound connection) {
+    private void writeAndFile(WritableConnection connection) {
         switch (connection.writeQueued(scratch)) {
             case EMPTY -> {
                 // Unscheduled only now; a send that raced the last write re-schedules it here.
@@ -177,7 +177,7 @@ final class SocketWriter implements Runnable {
         }
     }
 
-    private void awaitWritable(Outbound connection) {
+    private void awaitWritable(WritableConnection connection) {
         try {
             SelectionKey key = connection.channel().keyFor(selector);
             if (key == null) {
@@ -191,7 +191,7 @@ final class SocketWriter implements Runnable {
     }
 
     /** Closing may fail too (it goes through the library): logged, and the writer goes on. */
-    private void closeQuietly(Outbound connection) {
+    private void closeQuietly(WritableConnection connection) {
         try {
             connection.closeAfterWriteFailure();
         } catch (RuntimeException e) {

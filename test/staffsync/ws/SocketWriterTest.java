@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /**
  * One writer thread writes many connections: whatever goes wrong with one of them closes that
  * one and leaves the thread writing the others. The connections here are the writer's view of a
- * connection ({@link Outbound}) acting out one failure each.
+ * connection ({@link WritableConnection}) acting out one failure each.
  */
 class SocketWriterTest {
     private static final long WAIT_SECONDS = 10;
@@ -37,7 +37,7 @@ class SocketWriterTest {
     }
 
     /** A connection that answers its first write as told and has nothing more after it. */
-    private final class ScriptedConnection extends Outbound {
+    private final class ScriptedConnection extends WritableConnection {
         final CountDownLatch written = new CountDownLatch(1);
         final CountDownLatch closed = new CountDownLatch(1);
         private final Supplier<WriteResult> firstWrite;
@@ -82,7 +82,7 @@ class SocketWriterTest {
     }
 
     private ScriptedConnection healthy() {
-        return new ScriptedConnection(() -> Outbound.WriteResult.EMPTY, () -> { });
+        return new ScriptedConnection(() -> WritableConnection.WriteResult.EMPTY, () -> { });
     }
 
     private static boolean awaited(CountDownLatch latch) throws InterruptedException {
@@ -106,7 +106,7 @@ class SocketWriterTest {
     @Test
     void aConnectionTheWriterCannotWaitOnIsClosedAndTheNextIsStillWritten() throws Exception {
         // BLOCKED with a channel in blocking mode: registering it throws IllegalBlockingModeException.
-        ScriptedConnection unwaitable = new ScriptedConnection(() -> Outbound.WriteResult.BLOCKED, () -> { });
+        ScriptedConnection unwaitable = new ScriptedConnection(() -> WritableConnection.WriteResult.BLOCKED, () -> { });
         ScriptedConnection next = healthy();
 
         writer.schedule(unwaitable);
@@ -118,7 +118,7 @@ class SocketWriterTest {
 
     @Test
     void aConnectionWhoseCloseThrowsDoesNotStopTheWriter() throws Exception {
-        ScriptedConnection failing = new ScriptedConnection(() -> Outbound.WriteResult.FAILED, () -> {
+        ScriptedConnection failing = new ScriptedConnection(() -> WritableConnection.WriteResult.FAILED, () -> {
             throw new IllegalStateException("a bug while closing");
         });
         ScriptedConnection next = healthy();

@@ -5,11 +5,11 @@ import java.nio.channels.SocketChannel;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One connection's outbound bytes as its {@link SocketWriter} sees them: the Go design's
+ * A connection with bytes to write, as its {@link SocketWriter} sees it: the Go design's
  * {@code send} channel from the writePump's side. {@link ClientConnection} is the one in the
  * server; a test can give the writer its own.
  */
-abstract class Outbound {
+abstract class WritableConnection {
 
     /** What one {@link #writeQueued} did, and so what the writer does with the connection next. */
     enum WriteResult {
