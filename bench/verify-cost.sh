@@ -6,27 +6,31 @@
 #
 #   bash bench/verify-cost.sh                       make run's flags (C1 only) against full tiered (C2)
 #   ROUNDS=7 FLAGS_A="..." FLAGS_B="..." THREADS=2 bash bench/verify-cost.sh
+#   JAVA_B=/usr/lib/jvm/other-jdk/bin/java FLAGS_B="$FLAGS_A" bash bench/verify-cost.sh   another JDK, same flags
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS="${ROUNDS:-5}"
 THREADS="${THREADS:-1}"
 FLAGS_A="${FLAGS_A:--XX:+UseSerialGC -Xss512k -Xms16m -Xmx384m -XX:TieredStopAtLevel=1}"
 FLAGS_B="${FLAGS_B:--XX:+UseSerialGC -Xss512k -Xms16m -Xmx384m}"
+JAVA_A="${JAVA_A:-java}"
+JAVA_B="${JAVA_B:-java}"
 CLASSES="${BUILD_DIR:-build-bench}/verify-cost-classes"
 rm -rf "$CLASSES" && mkdir -p "$CLASSES"
 javac --release 17 -encoding UTF-8 -d "$CLASSES" bench/staffsync/auth/VerifyCost.java
 echo "load before: $(cat /proc/loadavg)"
-echo "A: $FLAGS_A"
-echo "B: $FLAGS_B"
+echo "A: $JAVA_A $FLAGS_A"
+echo "B: $JAVA_B $FLAGS_B"
 results=()
 for ((round = 1; round <= ROUNDS; round++)); do
   for which in A B; do
     flags="FLAGS_$which"
+    java="JAVA_$which"
     # shellcheck disable=SC2086 # the flags are words
     while read -r line; do
       echo "round $round $which $line"
       results+=("$which $line")
-    done < <(java ${!flags} -cp "$CLASSES" staffsync.auth.VerifyCost 3000 15 200 "$THREADS")
+    done < <("${!java}" ${!flags} -cp "$CLASSES" staffsync.auth.VerifyCost 3000 15 200 "$THREADS")
   done
 done
 echo "load after: $(cat /proc/loadavg)"
