@@ -13,8 +13,8 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * What one signature check costs in this JVM, JDK only: ES256 (P-256, the JWS r||s form) and
- * RS256 (2048-bit), each verified the way {@code VerificationKey.verifies} does it (a new
+ * What one signature check costs in this JVM, JDK only: ES256 (P-256, the JWS r||s form),
+ * RS256 (2048-bit) and HS256, each verified the way {@code VerificationKey.verifies} does it (a new
  * {@link Signature} per check). Run it under the JVM flags to compare, one JVM per flag set,
  * e.g. with and without -XX:TieredStopAtLevel=1 (bench/verify-cost.sh interleaves them).
  *
@@ -44,6 +44,42 @@ public final class VerifyCost {
 
         report("ES256", "SHA256withECDSAinP1363Format", ecKeys, input, warmUp, batches, perBatch, threads);
         report("RS256", "SHA256withRSA", rsaKeys, input, warmUp / 4, batches, perBatch / 4, threads);
+        reportHs256(input, warmUp, batches, perBatch);
+    }
+
+    /** HS256 as {@code VerificationKey.verifies} checks it: a new Mac per check, one thread. */
+    private static void reportHs256(byte[] input, int warmUp, int batches, int perBatch) throws Exception {
+        javax.crypto.spec.SecretKeySpec secret = new javax.crypto.spec.SecretKeySpec(
+                "a-shared-secret-of-32-characters".getBytes(StandardCharsets.US_ASCII), "HmacSHA256");
+        byte[] expected = mac(secret, input);
+        for (int i = 0; i < warmUp; i++) {
+            checkMac(secret, input, expected);
+        }
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        List<Double> cpu = new ArrayList<>();
+        List<Double> wall = new ArrayList<>();
+        for (int b = 0; b < batches; b++) {
+            long cpu0 = mx.getCurrentThreadCpuTime();
+            long wall0 = System.nanoTime();
+            for (int i = 0; i < perBatch; i++) {
+                checkMac(secret, input, expected);
+            }
+            wall.add((System.nanoTime() - wall0) / 1e3 / perBatch);
+            cpu.add((mx.getCurrentThreadCpuTime() - cpu0) / 1e3 / perBatch);
+        }
+        System.out.printf("HS256 cpu_us=%.1f wall_us=%.1f alloc_kb=-%n", median(cpu), median(wall));
+    }
+
+    private static byte[] mac(java.security.Key secret, byte[] input) throws Exception {
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(secret);
+        return mac.doFinal(input);
+    }
+
+    private static void checkMac(java.security.Key secret, byte[] input, byte[] expected) throws Exception {
+        if (!java.security.MessageDigest.isEqual(mac(secret, input), expected)) {
+            throw new IllegalStateException("a good HMAC did not match");
+        }
     }
 
     private static void report(String name, String algorithm, KeyPair keys, byte[] input, int warmUp, int batches,
