@@ -10,7 +10,8 @@ final class Table {
             "serverSequenceGaps", "latency.p50", "latency.p90", "latency.p99", "latency.p99.9", "latency.max",
             "connectSuccessRate", "subscribersOpenAtEnd", "subscribersHeldAtBroadcast", "serverPeakRssMiB",
             "serverCpuSeconds", "cpuMicrosPerDelivery", "slowConsumersDropped", "loadgenCpuSeconds",
-            "loadgenMicrosPerDelivery", "loadAverage1m", "loadgenReadsPerDelivery", "loadgenBytesPerRead", "startupMs");
+            "loadgenMicrosPerDelivery", "loadAverage1m", "loadgenReadsPerDelivery", "loadgenBytesPerRead", "startupMs",
+            "connectsPerSecond", "serverCpuSecondsWholeRun");
 
     private static final String[][] COLUMNS = {
         {"deliveriesPerSecond", "deliv/s", "%.0f"},
@@ -24,6 +25,7 @@ final class Table {
         {"latency.p99.9", "p99.9 ms", "%.2f"},
         {"latency.max", "max ms", "%.2f"},
         {"connectSuccessRate", "conn ok", "%.4f"},
+        {"connectsPerSecond", "conn/s", "%.0f"},
         {"serverPeakRssMiB", "peak RSS MiB", "%.1f"},
         {"serverCpuSeconds", "CPU s", "%.2f"},
         {"cpuMicrosPerDelivery", "CPU µs/deliv", "%.2f"},
