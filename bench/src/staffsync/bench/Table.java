@@ -10,7 +10,8 @@ final class Table {
             "serverSequenceGaps", "latency.p50", "latency.p90", "latency.p99", "latency.p99.9", "latency.max",
             "connectSuccessRate", "subscribersOpenAtEnd", "subscribersHeldAtBroadcast", "serverPeakRssMiB",
             "serverCpuSeconds", "cpuMicrosPerDelivery", "slowConsumersDropped", "loadgenCpuSeconds",
-            "loadgenMicrosPerDelivery", "loadAverage1m", "loadgenReadsPerDelivery", "loadgenBytesPerRead", "startupMs");
+            "loadgenMicrosPerDelivery", "loadAverage1m", "loadgenReadsPerDelivery", "loadgenBytesPerRead", "startupMs",
+            "standInCpuSeconds", "redisCpuSeconds");
 
     private static final String[][] COLUMNS = {
         {"deliveriesPerSecond", "deliv/s", "%.0f"},
