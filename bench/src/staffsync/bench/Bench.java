@@ -359,8 +359,10 @@ public final class Bench {
             }
             int count = server.equals(OURS_TWO) ? 2 : 1;
             int[] ports = new int[count];
+            List<Path> logs = new ArrayList<>();
             for (int i = 0; i < count; i++) {
                 Path own = i == 0 ? log : log.resolveSibling(log.getFileName() + ".second");
+                logs.add(own);
                 Process p = startInstance(own, data.resolve("instance-" + i), shared);
                 instances.add(p);
                 ports[i] = awaitBoundPort(p, own);
@@ -408,6 +410,7 @@ public final class Bench {
             figures.put("loadgenCpuSeconds", LoadGen.round((self[1] - self[0]) / (double) clockTicks, 2));
             figures.put("loadgenMicrosPerDelivery", deliveries == 0 ? null
                     : LoadGen.round((self[1] - self[0]) / (double) clockTicks * 1e6 / deliveries, 2));
+            figures.putAll(storeTimes(logs));
         } finally {
             for (Process p : instances) {
                 stop(p);
@@ -421,6 +424,62 @@ public final class Bench {
             deleteTree(data);
         }
         return new RunResult(template.id(), server, run, figures, (Histogram) figures.get("_histogram"));
+    }
+
+    private static final Pattern HTTP_PORT = Pattern.compile("bound ports websocket=\\d+ http=(\\d+)");
+    private static final Pattern SECONDS = Pattern.compile(
+            "^staffsync_(redis_round_trip|supabase_request)_seconds_(sum|count)\\{(command|method)=\"([^\"]+)\"} (\\S+)$",
+            Pattern.MULTILINE);
+
+    /**
+     * Scenario (r): the instances' own /metrics over the whole run (warm-up included), summed:
+     * the mean time of a Redis publication ({@code script:publish}), Redis's time per event
+     * published (every round trip but opening connections, divided by the events this instance
+     * published), and a Supabase PATCH's mean time for comparison. These are the stores' own
+     * round trips, apart from the queueing that the end-to-end latency adds on a loaded machine.
+     */
+    private static Map<String, Object> storeTimes(List<Path> logs) {
+        Map<String, double[]> byName = new java.util.TreeMap<>(); // name -> {seconds, count}
+        for (Path log : logs) {
+            try {
+                Matcher port = HTTP_PORT.matcher(Files.readString(log, StandardCharsets.UTF_8));
+                if (!port.find()) {
+                    continue;
+                }
+                java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port.group(1)
+                                + "/metrics")).timeout(java.time.Duration.ofSeconds(10)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                Matcher m = SECONDS.matcher(response.body());
+                while (m.find()) {
+                    double[] sum = byName.computeIfAbsent(m.group(1) + " " + m.group(4), k -> new double[2]);
+                    sum[m.group(2).equals("sum") ? 0 : 1] += Double.parseDouble(m.group(5));
+                }
+            } catch (IOException | RuntimeException e) {
+                System.out.println("   (no /metrics from " + log + ": " + e + ")");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Map.of();
+            }
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        double[] publish = byName.get("redis_round_trip script:publish");
+        if (publish != null && publish[1] > 0) {
+            out.put("redisPublishMeanMs", LoadGen.round(publish[0] * 1e3 / publish[1], 2));
+            double redisSeconds = 0;
+            for (var e : byName.entrySet()) {
+                if (e.getKey().startsWith("redis_round_trip ") && !e.getKey().endsWith(" connect")) {
+                    redisSeconds += e.getValue()[0];
+                }
+            }
+            out.put("redisMsPerEventPublished", LoadGen.round(redisSeconds * 1e3 / publish[1], 2));
+            out.put("eventsPublished", (long) publish[1]);
+        }
+        double[] patch = byName.get("supabase_request PATCH");
+        if (patch != null && patch[1] > 0) {
+            out.put("supabasePatchMeanMs", LoadGen.round(patch[0] * 1e3 / patch[1], 2));
+        }
+        return out;
     }
 
     /** The stand-in prints "url ..." and "key ..." when it serves: STORE=supabase's settings. */

@@ -11,7 +11,8 @@ final class Table {
             "connectSuccessRate", "subscribersOpenAtEnd", "subscribersHeldAtBroadcast", "serverPeakRssMiB",
             "serverCpuSeconds", "cpuMicrosPerDelivery", "slowConsumersDropped", "loadgenCpuSeconds",
             "loadgenMicrosPerDelivery", "loadAverage1m", "loadgenReadsPerDelivery", "loadgenBytesPerRead", "startupMs",
-            "standInCpuSeconds", "redisCpuSeconds");
+            "standInCpuSeconds", "redisCpuSeconds", "redisPublishMeanMs", "redisMsPerEventPublished",
+            "supabasePatchMeanMs");
 
     private static final String[][] COLUMNS = {
         {"deliveriesPerSecond", "deliv/s", "%.0f"},
