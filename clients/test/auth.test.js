@@ -1,124 +1,126 @@
 // The client's side of PROTOCOL.md "Authentication" (the AUTH message, refresh before expiry, a
-// new token after a 4001 close). The server does not implement AUTH yet (issue 11), so a small
-// stand-in plays the server's part of those rules exactly as PROTOCOL.md writes them; once the
-// server has AUTH_MODE=jwt, these checks belong against the real jar.
-import { test, describe, after } from "node:test";
+// new token after a 4001 close), against the real jar with AUTH_MODE=jwt. The tokens are HS256
+// access tokens shaped like Supabase's, signed here with the server's SUPABASE_JWT_SECRET; a proxy
+// between client and server records what passes.
+import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
-import WebSocket, { WebSocketServer } from "ws";
+import { createHmac } from "node:crypto";
+import WebSocket from "ws";
 import { StaffSyncClient } from "../js/staff-sync.js";
+import { startProxy } from "./support/proxy.js";
+import { startServer } from "./support/server.js";
 import { waitFor } from "./support/wait.js";
 
-/** Accepts tokens starting with "good"; each AUTH_OK expires `lifetimeMs` later. */
-async function authStandIn({ lifetimeMs = 60_000 } = {}) {
-  const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
-  await new Promise((resolve) => server.once("listening", resolve));
-  const seen = { connections: 0, messages: [], beforeAuthOk: [] };
-  server.on("connection", (socket) => {
-    seen.connections++;
-    let authenticated = false;
-    const send = (type, payload, extra = {}) => socket.send(JSON.stringify({ type, payload, timestamp: new Date().toISOString(), clientId: "server", sequenceNumber: 0, ...extra }));
-    send("CONNECTION_ACK", { connectionId: `conn-${seen.connections}`, epoch: "stand-in", sequenceNumber: 0, protocolVersion: 1, serverVersion: "stand-in" });
-    socket.on("message", (data) => {
-      const message = JSON.parse(data.toString());
-      seen.messages.push(message);
-      if (message.type === "AUTH") {
-        if (!String(message.payload.token).startsWith("good")) {
-          send("ERROR", { code: "UNAUTHORIZED", message: "invalid token" });
-          socket.close(4001, "unauthorized");
-          return;
-        }
-        authenticated = true;
-        send("AUTH_OK", { role: "editor", subject: "user-1", expiresAt: new Date(Date.now() + lifetimeMs).toISOString() });
-      } else if (!authenticated && message.type !== "PING") {
-        seen.beforeAuthOk.push(message.type);
-        send("ERROR", { code: "UNAUTHORIZED", message: "authenticate first" }, { inReplyTo: message.sequenceNumber });
-      } else if (message.type === "SYNC_REQUEST") {
-        send("SYNC_RESPONSE", { staff: [], sequenceNumber: 0 }, { inReplyTo: message.sequenceNumber });
-      }
-    });
-  });
-  return {
-    url: `ws://127.0.0.1:${server.address().port}/staff-sync`,
-    seen,
-    close: () => new Promise((resolve) => {
-      for (const socket of server.clients) socket.terminate();
-      server.close(resolve);
-    }),
+const SECRET = "the-js-auth-tests-secret-at-least-32-characters";
+
+const base64url = (json) => Buffer.from(JSON.stringify(json)).toString("base64url");
+
+/** An editor's access token for `subject`, expiring `lifetimeSeconds` from now (negative: expired). */
+function token(subject, { lifetimeSeconds = 3600 } = {}) {
+  const now = Math.floor(Date.now() / 1000);
+  const claims = {
+    sub: subject, aud: "authenticated", role: "authenticated", iat: Math.min(now, now + lifetimeSeconds),
+    exp: now + lifetimeSeconds, app_metadata: { provider: "email", staff_sync_role: "editor" },
   };
+  const unsigned = `${base64url({ alg: "HS256", typ: "JWT" })}.${base64url(claims)}`;
+  return `${unsigned}.${createHmac("sha256", SECRET).update(unsigned).digest("base64url")}`;
 }
 
-describe("authentication (client side, against a stand-in: the server has no AUTH yet)", () => {
+describe("authentication (client side, against the real jar with AUTH_MODE=jwt)", () => {
+  let server;
   const clients = [];
-  after(() => clients.forEach((client) => client.close()));
-  const connect = (url, token) => {
-    const client = new StaffSyncClient({ url, WebSocket, token, backoffBaseMs: 50, backoffCapMs: 200 });
+  const proxies = [];
+  before(async () => {
+    server = await startServer({ env: { AUTH_MODE: "jwt", SUPABASE_JWT_SECRET: SECRET } });
+  });
+  after(async () => {
+    clients.forEach((client) => client.close());
+    await Promise.all(proxies.map((proxy) => proxy.close()));
+    await server?.stop();
+  });
+
+  /**
+   * A proxy in front of the server that passes its close codes through (4001 included) and notes
+   * in `beforeAuthOk` what a client sent on a connection before that connection's AUTH_OK (AUTH
+   * and PING are allowed then).
+   */
+  async function watchedProxy() {
+    const proxy = await startProxy(server.wsUrl);
+    proxies.push(proxy);
+    proxy.forwardCloseCodes = true;
+    proxy.beforeAuthOk = [];
+    let authenticated = false;
+    proxy.onServerMessage = (message) => {
+      if (message.type === "CONNECTION_ACK") authenticated = false;
+      if (message.type === "AUTH_OK") authenticated = true;
+    };
+    proxy.onClientMessage = (message) => {
+      if (!authenticated && message.type !== "AUTH" && message.type !== "PING") proxy.beforeAuthOk.push(message.type);
+    };
+    return proxy;
+  }
+
+  const connect = (url, tokenFunction) => {
+    const client = new StaffSyncClient({ url, WebSocket, token: tokenFunction, backoffBaseMs: 50, backoffCapMs: 200 });
     clients.push(client);
     return client;
   };
 
   test("sends AUTH with the token first, and syncs only after AUTH_OK", async () => {
-    const standIn = await authStandIn();
-    try {
-      let calls = 0;
-      const client = connect(standIn.url, async () => `good-${++calls}`);
-      await waitFor(() => client.status === "live");
-      assert.equal(standIn.seen.messages[0].type, "AUTH");
-      assert.equal(standIn.seen.messages[0].payload.token, "good-1");
-      assert.deepEqual(standIn.seen.beforeAuthOk, []);
-      assert.ok(standIn.seen.messages.some((m) => m.type === "SYNC_REQUEST"));
-      assert.equal(calls, 1);
-    } finally {
-      await standIn.close();
-    }
+    const proxy = await watchedProxy();
+    const tokens = [];
+    const client = connect(proxy.url, async () => {
+      tokens.push(token("user-first"));
+      return tokens.at(-1);
+    });
+    await waitFor(() => client.status === "live");
+    assert.equal(proxy.fromClient[0].type, "AUTH");
+    assert.equal(proxy.fromClient[0].payload.token, tokens[0]);
+    assert.deepEqual(proxy.beforeAuthOk, []);
+    assert.ok(proxy.fromClient.some((m) => m.type === "SYNC_REQUEST"));
+    assert.equal(tokens.length, 1);
   });
 
   test("asks for a fresh token and sends it again before the current one expires", async () => {
-    const standIn = await authStandIn({ lifetimeMs: 1_500 });
-    try {
-      let calls = 0;
-      const client = connect(standIn.url, async () => `good-${++calls}`);
-      await waitFor(() => client.status === "live");
-      await waitFor(() => standIn.seen.messages.filter((m) => m.type === "AUTH").length >= 2, { what: "a refresh", timeout: 5_000 });
-      const tokens = standIn.seen.messages.filter((m) => m.type === "AUTH").map((m) => m.payload.token);
-      assert.deepEqual(tokens.slice(0, 2), ["good-1", "good-2"]);
-      assert.equal(standIn.seen.connections, 1, "refreshed on the same connection");
-    } finally {
-      await standIn.close();
-    }
+    const proxy = await watchedProxy();
+    const tokens = [];
+    // The server closes a connection (4001) the moment its token expires: 3 s here.
+    const client = connect(proxy.url, async () => {
+      tokens.push(token("user-refreshing", { lifetimeSeconds: 3 }));
+      return tokens.at(-1);
+    });
+    await waitFor(() => client.status === "live");
+    await waitFor(() => proxy.fromServer.filter((m) => m.type === "AUTH_OK").length >= 2, { what: "a refresh", timeout: 10_000 });
+    const sent = proxy.fromClient.filter((m) => m.type === "AUTH").map((m) => m.payload.token);
+    assert.deepEqual(sent.slice(0, 2), tokens.slice(0, 2));
+    assert.equal(proxy.connections, 1, "refreshed on the same connection");
+    assert.ok(!proxy.fromServer.some((m) => m.type === "ERROR"), JSON.stringify(proxy.fromServer));
   });
 
   test("a refused token (ERROR, close 4001): the client reports it, reconnects and asks for a new token", async () => {
-    const standIn = await authStandIn();
-    try {
-      const tokens = ["expired-token", "good-again"];
-      const errors = [];
-      const client = connect(standIn.url, async () => tokens.shift() ?? "good-later");
-      client.on("error", (error) => errors.push(error.code));
-      await waitFor(() => client.status === "live", { what: "live with the second token" });
-      assert.ok(errors.includes("UNAUTHORIZED"), errors.join());
-      assert.equal(standIn.seen.connections, 2);
-      assert.deepEqual(standIn.seen.beforeAuthOk, []);
-    } finally {
-      await standIn.close();
-    }
+    const proxy = await watchedProxy();
+    const tokens = [token("user-expired", { lifetimeSeconds: -3600 }), token("user-again")];
+    const errors = [];
+    const client = connect(proxy.url, async () => tokens.shift() ?? token("user-later"));
+    client.on("error", (error) => errors.push(error.code));
+    await waitFor(() => client.status === "live", { what: "live with the second token" });
+    assert.ok(errors.includes("UNAUTHORIZED"), errors.join());
+    assert.equal(proxy.connections, 2);
+    assert.deepEqual(proxy.beforeAuthOk, []);
   });
 
   test("a token function that fails: reported, and retried on the next connection", async () => {
-    const standIn = await authStandIn();
-    try {
-      let calls = 0;
-      const errors = [];
-      const client = connect(standIn.url, async () => {
-        calls++;
-        if (calls === 1) throw new Error("session not loaded");
-        return "good-token";
-      });
-      client.on("error", (error) => errors.push(error.message));
-      await waitFor(() => client.status === "live");
-      assert.ok(errors.some((message) => message.includes("session not loaded")), errors.join());
-      assert.equal(calls, 2);
-    } finally {
-      await standIn.close();
-    }
+    const proxy = await watchedProxy();
+    let calls = 0;
+    const errors = [];
+    const client = connect(proxy.url, async () => {
+      calls++;
+      if (calls === 1) throw new Error("session not loaded");
+      return token("user-late-session");
+    });
+    client.on("error", (error) => errors.push(error.message));
+    await waitFor(() => client.status === "live");
+    assert.ok(errors.some((message) => message.includes("session not loaded")), errors.join());
+    assert.equal(calls, 2);
   });
 });

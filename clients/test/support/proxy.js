@@ -17,6 +17,8 @@ export async function startProxy(targetUrl) {
     /** Called with each client message: return "drop" or "cut". */
     onClientMessage: null,
     frozen: false, // true: nothing passes either way and nothing is closed
+    /** true: the server's close code (such as 4001) reaches the client; by default the client's connection is cut. */
+    forwardCloseCodes: false,
     held: [],
     pairs: new Set(),
     release() {
@@ -77,9 +79,12 @@ export async function startProxy(targetUrl) {
       if (upstream.readyState === WebSocket.OPEN) upstream.send(text);
       else early.push(text);
     });
-    upstream.on("close", () => {
+    upstream.on("close", (code, reason) => {
       proxy.pairs.delete(pair);
-      if (!proxy.frozen) downstream.terminate();
+      if (proxy.frozen) return;
+      // 1005 and 1006 are never sent in a close frame: those connections are cut.
+      if (proxy.forwardCloseCodes && code !== 1005 && code !== 1006) downstream.close(code, reason);
+      else downstream.terminate();
     });
     upstream.on("error", () => {});
     downstream.on("close", () => {

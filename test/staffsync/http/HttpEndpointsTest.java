@@ -27,7 +27,7 @@ class HttpEndpointsTest {
         try (WsClient client = WsClient.connect(server.wsUri(), "health")) {
             String epoch = client.ack().getAsJsonObject("payload").get("epoch").getAsString();
             client.send("STAFF_CREATE", "{\"staff\":{\"name\":\"H\"}}");
-            client.nextOfType("STAFF_CREATE");
+            client.next("STAFF_CREATE");
             HttpResponse<String> response = get("/health");
             assertEquals(200, response.statusCode());
             assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
@@ -57,9 +57,9 @@ class HttpEndpointsTest {
         try (WsClient client = WsClient.connect(server.wsUri(), "metrics")) {
             client.ack();
             client.send("STAFF_CREATE", "{\"staff\":{\"name\":\"M\"}}");
-            client.nextOfType("STAFF_CREATE");
+            client.next("STAFF_CREATE");
             client.sendText("not json");
-            client.next();
+            client.next("ERROR");
             HttpResponse<String> response = get("/metrics");
             assertEquals(200, response.statusCode());
             assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"));

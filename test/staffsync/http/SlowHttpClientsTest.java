@@ -89,7 +89,7 @@ class SlowHttpClientsTest {
                 for (int i = 0; i < 50; i++) {
                     slow.add(new SlowClient(server.httpUri("/health")));
                 }
-                Thread.sleep(500);
+                Thread.sleep(500); // pacing the slowloris: the next header line comes half a second later
                 slow.forEach(SlowClient::trickle);
                 for (String path : List.of("/health", "/ready", "/metrics", "/health")) {
                     long started = System.nanoTime();

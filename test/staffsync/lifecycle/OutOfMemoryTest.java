@@ -59,7 +59,7 @@ class OutOfMemoryTest {
                     writers.get(row % writers.size()).send("STAFF_CREATE", "{\"staff\":{\"id\":\"r" + row
                             + "\",\"name\":\"" + pad + "\",\"position\":\"" + pad + "\",\"department\":\"" + pad + "\"}}");
                 }
-                Thread.sleep(20); // let the server take them in; the events pile up unread, which is fine
+                Thread.sleep(20); // pacing, not a wait: let the server take them in; the events pile up unread, which is fine
             }
         } catch (RuntimeException | InterruptedException connectionGone) {
             // the server has gone

@@ -81,7 +81,7 @@ class RedisTest {
                     throw new RuntimeException(e);
                 }
             });
-            Thread.sleep(100);
+            awaitBlockedClients(1); // the read waits before anything is added: the add must wake it
             redis.call("XADD", "events", "1-0", "e", "first");
             Object reply = read.get(5, TimeUnit.SECONDS);
             assertTrue(reply.toString().contains("first"), reply.toString());
@@ -131,5 +131,14 @@ class RedisTest {
         server.stopLosingData();
         IOException e = assertThrows(IOException.class, () -> redis.call("PING"));
         assertTrue(e.getMessage().contains("127.0.0.1:" + server.port()), e.getMessage());
+    }
+
+    /** Waits until redis-server counts this many clients blocked in a read (INFO clients). */
+    private void awaitBlockedClients(int count) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!redis.call("INFO", "clients").toString().contains("blocked_clients:" + count)) {
+            assertTrue(System.nanoTime() < deadline, "no client blocked: " + redis.call("INFO", "clients"));
+            Thread.sleep(10);
+        }
     }
 }

@@ -56,7 +56,7 @@ public final class LargeRows {
                         + ",\"period\":" + (i % periods) + "}}");
             }
             for (int i = from; i < to; i++) {
-                writer.nextOfType("STAFF_CREATE");
+                writer.next("STAFF_CREATE"); // the writer is the only one writing
             }
         }
     }
@@ -75,7 +75,7 @@ public final class LargeRows {
                         + Json.quote(position + i) + "}}");
             }
             for (int i = from; i < to; i++) {
-                events.add(writer.nextTextOfType("STAFF_UPDATE"));
+                events.add(writer.nextText("STAFF_UPDATE"));
             }
         }
         return events;

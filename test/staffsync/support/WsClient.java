@@ -179,12 +179,34 @@ public final class WsClient implements AutoCloseable {
         }
     }
 
+    /** The next message, whatever its type. */
     public JsonObject next() {
         return JsonParser.parseString(nextText()).getAsJsonObject();
     }
 
-    /** Skips messages until one matches. */
-    public JsonObject nextMatching(Predicate<JsonObject> wanted) {
+    /**
+     * The next message, which must be of this type: anything else fails the test, naming what
+     * came instead. For tests that expect an exact sequence.
+     */
+    public JsonObject next(String type) {
+        return JsonParser.parseString(nextText(type)).getAsJsonObject();
+    }
+
+    /** The same as {@link #next(String)}, as the exact text that arrived. */
+    public String nextText(String type) {
+        String text = nextText();
+        String came = JsonParser.parseString(text).getAsJsonObject().get("type").getAsString();
+        if (!came.equals(type)) {
+            throw new AssertionError("expected " + type + " next, got: " + abbreviated(text));
+        }
+        return text;
+    }
+
+    /**
+     * Lenient: skips messages until one matches. Only where other messages may legitimately come
+     * first in an order the test cannot know (say why at the call site); otherwise use {@link #next(String)}.
+     */
+    public JsonObject skipToMatching(Predicate<JsonObject> wanted) {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             JsonObject message = next();
@@ -195,8 +217,8 @@ public final class WsClient implements AutoCloseable {
         throw new AssertionError("no matching message within " + TIMEOUT);
     }
 
-    /** Skips messages until one of the type comes; returns its exact text. */
-    public String nextTextOfType(String type) {
+    /** Lenient, as {@link #skipToMatching}: skips messages until one of the type comes; returns its exact text. */
+    public String skipToTextOfType(String type) {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             String text = nextText();
@@ -207,11 +229,41 @@ public final class WsClient implements AutoCloseable {
         throw new AssertionError("no " + type + " within " + TIMEOUT);
     }
 
-    public JsonObject nextOfType(String type) {
-        return nextMatching(m -> m.get("type").getAsString().equals(type));
+    /** Lenient, as {@link #skipToMatching}: skips messages until one of the type comes. */
+    public JsonObject skipToType(String type) {
+        return skipToMatching(m -> m.get("type").getAsString().equals(type));
     }
 
-    /** Messages that arrive within the window (for asserting that nothing more comes). */
+    /**
+     * A fence instead of a quiet period: asks for an empty snapshot (a period no test uses) and
+     * fails if any other message arrives before its SYNC_RESPONSE. A connection's messages are
+     * read in order, and the hub answers requests and sends events to a connection in one order,
+     * so every answer to an earlier message and every event the hub sent this client before the
+     * request has then been delivered: "nothing else came" without sleeping. Returns the
+     * snapshot's sequenceNumber (the last event committed before it).
+     */
+    public long assertNothingElseArrived() {
+        sendText("""
+                {"type": "SYNC_REQUEST", "payload": {"period": %d}, "clientId": "%s"}""".formatted(FENCE_PERIOD, clientId));
+        JsonObject response = next("SYNC_RESPONSE");
+        JsonObject payload = response.getAsJsonObject("payload");
+        if (payload.getAsJsonArray("staff").size() != 0) {
+            throw new AssertionError("the fence's period " + FENCE_PERIOD + " holds rows: " + response);
+        }
+        return payload.get("sequenceNumber").getAsLong();
+    }
+
+    /** A period no test puts rows in: {@link #assertNothingElseArrived}'s snapshot is empty. */
+    public static final long FENCE_PERIOD = 999_999_999;
+
+    private static String abbreviated(String text) {
+        return text.length() <= 2_000 ? text : text.substring(0, 2_000) + "... (" + text.length() + " chars)";
+    }
+
+    /**
+     * Messages that arrive within the window. Only for what a fence cannot prove (a duplicate
+     * that could come from another process later); say why at the call site.
+     */
     public List<String> drain(Duration window) throws InterruptedException {
         List<String> texts = new ArrayList<>();
         long deadline = System.nanoTime() + window.toNanos();
@@ -268,6 +320,19 @@ public final class WsClient implements AutoCloseable {
     /** The close code the server sent, or fails if none came within the timeout. */
     public int awaitClose() {
         return closeCode.orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
+    }
+
+    /**
+     * The close code the server sent, failing if any message came before the close that the test
+     * has not read: with {@link #next(String)}, "exactly these messages, then the close".
+     */
+    public int awaitCloseWithNothingUnread() {
+        int code = awaitClose();
+        if (!received.isEmpty()) { // the JDK delivers every message before the close
+            throw new AssertionError(received.size() + " unread message(s) before the close " + code + ", the first: "
+                    + abbreviated(received.peek()));
+        }
+        return code;
     }
 
     public boolean isClosed() {

@@ -131,17 +131,19 @@ class AuthenticationTest {
             assertEquals("UNAUTHORIZED", Json.errorCode(client.next()));
             client.send("SYNC_REQUEST", "{}");
             assertEquals("UNAUTHORIZED", Json.errorCode(client.next()));
-            client.send("PING", "{\"n\":1}");
+            client.send("PING", """
+                    {"n": 1}""");
             assertEquals("PONG", Json.type(client.next()));
             client.send("SHIFT_UPDATE", "{}");
             assertEquals("UNAUTHORIZED", Json.errorCode(client.next()), "any other type, known or not");
-            client.send("STAFF_UPDATE", "{\"changes\":{}}");
+            client.send("STAFF_UPDATE", """
+                    {"changes": {}}""");
             assertEquals("UNAUTHORIZED", Json.errorCode(client.next()), "decided before validation");
             client.sendText("not json");
             assertEquals("INVALID_MESSAGE", Json.errorCode(client.next()), "no type to judge by");
             authenticate(client, EC.sign(Tokens.claims("early", true)));
             client.send("SYNC_REQUEST", "{}");
-            JsonObject snapshot = client.nextOfType("SYNC_RESPONSE");
+            JsonObject snapshot = client.next("SYNC_RESPONSE");
             assertFalse(snapshot.toString().contains("early-1"), "the refused create was not applied");
             assertTrue(ServerProcess.metricSample(server.process().metrics(),
                     "staffsync_writes_refused_total{reason=\"unauthenticated\"}") >= 1, "counted by reason");
@@ -152,7 +154,7 @@ class AuthenticationTest {
     void noEventReachesAConnectionBeforeItsAuthOk() {
         try (WsClient waiting = connect("waiting"); WsClient writer = editor("writer-1")) {
             writer.send("STAFF_CREATE", createPayload("unseen-" + UUID.randomUUID()));
-            writer.nextOfType("STAFF_CREATE");
+            writer.next("STAFF_CREATE");
             // Had the event been queued to the waiting connection, it would come before this PONG.
             waiting.send("PING", "{}");
             assertEquals("PONG", Json.type(waiting.next()));
@@ -261,15 +263,16 @@ class AuthenticationTest {
             JsonObject refused = reader.next();
             assertEquals("UNAUTHORIZED", Json.errorCode(refused));
             assertEquals(number, refused.get("inReplyTo").getAsLong());
-            reader.send("STAFF_DELETE", "{\"staffId\":\"" + id + "\"}");
+            reader.send("STAFF_DELETE", """
+                    {"staffId": "%s"}""".formatted(id));
             assertEquals("UNAUTHORIZED", Json.errorCode(reader.next()));
 
             editor.send("STAFF_CREATE", createPayload(id));
-            assertEquals(id, Json.payload(editor.nextOfType("STAFF_CREATE")).get("id").getAsString());
+            assertEquals(id, Json.payload(editor.next("STAFF_CREATE")).get("id").getAsString());
             JsonObject event = reader.next();
             assertEquals("STAFF_CREATE", Json.type(event), "the reader receives the editor's change");
             reader.send("SYNC_REQUEST", "{}");
-            String snapshot = reader.nextOfType("SYNC_RESPONSE").toString();
+            String snapshot = reader.next("SYNC_RESPONSE").toString();
             assertTrue(snapshot.contains(id) && !snapshot.contains("by-reader"));
             assertTrue(ServerProcess.metricSample(server.process().metrics(),
                     "staffsync_writes_refused_total{reason=\"reader\"}") >= 2, "counted by reason");
@@ -281,11 +284,13 @@ class AuthenticationTest {
         try (WsClient editor = editor("editor-2")) {
             String id = "applied-" + UUID.randomUUID();
             editor.send("STAFF_CREATE", createPayload(id));
-            editor.nextOfType("STAFF_CREATE");
-            editor.send("STAFF_UPDATE", "{\"staffId\":\"" + id + "\",\"changes\":{\"name\":\"M\"},\"version\":1}");
-            assertEquals(2, Json.payload(editor.nextOfType("STAFF_UPDATE")).get("version").getAsLong());
-            editor.send("STAFF_DELETE", "{\"staffId\":\"" + id + "\"}");
-            assertEquals("STAFF_DELETE", Json.type(editor.nextOfType("STAFF_DELETE")));
+            editor.next("STAFF_CREATE");
+            editor.send("STAFF_UPDATE", """
+                    {"staffId": "%s", "changes": {"name": "M"}, "version": 1}""".formatted(id));
+            assertEquals(2, Json.payload(editor.next("STAFF_UPDATE")).get("version").getAsLong());
+            editor.send("STAFF_DELETE", """
+                    {"staffId": "%s"}""".formatted(id));
+            assertEquals("STAFF_DELETE", Json.type(editor.next("STAFF_DELETE")));
         }
     }
 
@@ -300,7 +305,7 @@ class AuthenticationTest {
             alice.ack();
             authenticate(alice, EC.sign(Tokens.claims("alice", true)));
             alice.sendWithSequence("STAFF_CREATE", createPayload(id), 7);
-            original = alice.nextTextOfType("STAFF_CREATE");
+            original = alice.nextText("STAFF_CREATE");
         }
         try (WsClient mallory = WsClient.connect(server.wsUri(), clientId)) {
             mallory.ack();

@@ -61,7 +61,7 @@ class ConcurrentWritersTest {
             WsClient auditor = WsClient.connect(server.wsUri(), "auditor");
             auditor.ack();
             auditor.send("SYNC_REQUEST", "{}");
-            JsonObject snapshot = Json.payload(auditor.nextOfType("SYNC_RESPONSE"));
+            JsonObject snapshot = Json.payload(auditor.next("SYNC_RESPONSE"));
             long last = snapshot.get("sequenceNumber").getAsLong();
             Map<String, JsonObject> serverRows = new TreeMap<>();
             for (JsonElement row : snapshot.getAsJsonArray("staff")) {

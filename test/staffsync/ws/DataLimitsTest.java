@@ -42,7 +42,9 @@ class DataLimitsTest {
     private static List<JsonObject> answers(WsClient client, int count) {
         List<JsonObject> answers = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            answers.add(client.nextMatching(message -> message.has("inReplyTo") && (Json.type(message).equals("ERROR")
+            // Lenient: the other connections write at the same time, so their events interleave
+            // with these answers in an order the test cannot know.
+            answers.add(client.skipToMatching(message -> message.has("inReplyTo") && (Json.type(message).equals("ERROR")
                     || message.get("clientId").getAsString().equals(client.clientId()))));
         }
         answers.sort(Comparator.comparingLong(answer -> answer.get("inReplyTo").getAsLong()));
@@ -55,7 +57,8 @@ class DataLimitsTest {
 
     private static int rowsSynced(WsClient client) {
         client.send("SYNC_REQUEST", "{}");
-        return Json.payload(client.nextOfType("SYNC_RESPONSE")).getAsJsonArray("staff").size();
+        // Lenient: events caused by the other connections may still be unread before the snapshot.
+        return Json.payload(client.skipToType("SYNC_RESPONSE")).getAsJsonArray("staff").size();
     }
 
     @Test
@@ -173,6 +176,8 @@ class DataLimitsTest {
             assertEquals(clients * perClient, applied + limited);
             assertEquals(applied, rowsSynced(writers.get(0)), "nothing refused was stored");
 
+            // Not a wait for something to settle: time passing is the input here (one second
+            // refills the budget of 5 per second), and the server's clock cannot be set from outside.
             Thread.sleep(1_100);
             writers.get(0).send("STAFF_CREATE", create("later"));
             assertEquals("STAFF_CREATE", Json.type(answers(writers.get(0), 1).get(0)), "the rate comes back with time");

@@ -101,10 +101,10 @@ class OriginalHookTest {
     @Test
     void theHooksSinglePeriodRequestOnAPeriodUrlIsAnsweredWithThatPeriodsStaff() {
         try (HookTab writer = new HookTab(true, 0)) {
-            writer.socket.nextOfType("SYNC_ALL_PERIODS_RESPONSE");
+            writer.socket.next("SYNC_ALL_PERIODS_RESPONSE");
             String name = "Period seven " + UUID.randomUUID();
             writer.addStaff(name, "Nurse", "ICU", "regular", 7);
-            writer.socket.nextOfType("STAFF_CREATE");
+            writer.socket.next("STAFF_CREATE");
             try (HookTab reader = new HookTab(false, 7)) {
                 JsonObject response = reader.socket.next();
                 assertEquals("SYNC_RESPONSE", Json.type(response), response.toString());
@@ -118,11 +118,11 @@ class OriginalHookTest {
     @Test
     void theHooksFlatCreateReachesTheOtherTabAsTheFullNewRow() {
         try (HookTab adding = new HookTab(true, 3); HookTab watching = new HookTab(false, 0)) {
-            adding.socket.nextOfType("SYNC_ALL_PERIODS_RESPONSE");
-            watching.socket.nextOfType("SYNC_RESPONSE");
+            adding.socket.next("SYNC_ALL_PERIODS_RESPONSE");
+            watching.socket.next("SYNC_RESPONSE");
             adding.addStaff("Grace Hopper", "Charge nurse", "Emergency", "part-time", 3);
 
-            JsonObject event = watching.socket.nextOfType("STAFF_CREATE");
+            JsonObject event = watching.socket.next("STAFF_CREATE");
             JsonObject row = Json.payload(event); // the hook's handleStaffCreate takes the payload as the row
             UUID.fromString(row.get("id").getAsString());
             assertEquals("Grace Hopper", row.get("name").getAsString());
@@ -139,13 +139,13 @@ class OriginalHookTest {
     @Test
     void theHooksUpdateWithoutVersionReachesTheOtherTabAsStaffIdAndChanges() {
         try (HookTab editing = new HookTab(true, 3); HookTab watching = new HookTab(false, 0)) {
-            editing.socket.nextOfType("SYNC_ALL_PERIODS_RESPONSE");
-            watching.socket.nextOfType("SYNC_RESPONSE");
+            editing.socket.next("SYNC_ALL_PERIODS_RESPONSE");
+            watching.socket.next("SYNC_RESPONSE");
             editing.addStaff("Ada", "Nurse", "ICU", "regular", 3);
-            String id = Json.payload(watching.socket.nextOfType("STAFF_CREATE")).get("id").getAsString();
+            String id = Json.payload(watching.socket.next("STAFF_CREATE")).get("id").getAsString();
 
             editing.updateStaff(id, "{\"position\":\"Head nurse\",\"department\":\"Surgery\"}");
-            JsonObject payload = Json.payload(watching.socket.nextOfType("STAFF_UPDATE"));
+            JsonObject payload = Json.payload(watching.socket.next("STAFF_UPDATE"));
             // handleStaffUpdate: staffId = payload.staffId; {...staff, ...payload.changes}
             assertEquals(id, payload.get("staffId").getAsString());
             JsonObject changes = payload.getAsJsonObject("changes");
@@ -158,15 +158,15 @@ class OriginalHookTest {
     @Test
     void theHooksDeleteReachesTheOtherTabAndTheRowIsGoneFromItsNextSync() {
         try (HookTab deleting = new HookTab(true, 3); HookTab watching = new HookTab(true, 0)) {
-            deleting.socket.nextOfType("SYNC_ALL_PERIODS_RESPONSE");
-            watching.socket.nextOfType("SYNC_ALL_PERIODS_RESPONSE");
+            deleting.socket.next("SYNC_ALL_PERIODS_RESPONSE");
+            watching.socket.next("SYNC_ALL_PERIODS_RESPONSE");
             deleting.addStaff("Leaving", "Nurse", "ICU", "regular", 3);
-            String id = Json.payload(watching.socket.nextOfType("STAFF_CREATE")).get("id").getAsString();
+            String id = Json.payload(watching.socket.next("STAFF_CREATE")).get("id").getAsString();
 
             deleting.deleteStaff(id);
-            assertEquals(id, Json.payload(watching.socket.nextOfType("STAFF_DELETE")).get("staffId").getAsString());
+            assertEquals(id, Json.payload(watching.socket.next("STAFF_DELETE")).get("staffId").getAsString());
             try (HookTab later = new HookTab(true, 0)) {
-                JsonObject periods = Json.payload(later.socket.nextOfType("SYNC_ALL_PERIODS_RESPONSE"));
+                JsonObject periods = Json.payload(later.socket.next("SYNC_ALL_PERIODS_RESPONSE"));
                 assertFalse(periods.toString().contains(id), periods.toString());
             }
         }

@@ -47,7 +47,8 @@ class ProtocolErrorsTest {
     }
 
     private void assertStillUsable() {
-        client.sendText("{\"type\":\"PING\",\"payload\":{\"still\":\"here\"},\"clientId\":\"x\"}");
+        client.sendText("""
+                {"type": "PING", "payload": {"still": "here"}, "clientId": "x"}""");
         JsonObject pong = client.next();
         assertEquals("PONG", Json.type(pong));
         assertEquals("here", Json.payload(pong).get("still").getAsString());
@@ -71,45 +72,51 @@ class ProtocolErrorsTest {
 
     @Test
     void aMissingTypeIsInvalidMessage() {
-        expectError("{\"payload\":{},\"clientId\":\"a\"}", "INVALID_MESSAGE");
+        expectError("""
+                {"payload": {}, "clientId": "a"}""", "INVALID_MESSAGE");
     }
 
     @Test
     void aMissingClientIdIsInvalidMessage() {
-        expectError("{\"type\":\"PING\",\"payload\":{}}", "INVALID_MESSAGE");
+        expectError("""
+                {"type": "PING", "payload": {}}""", "INVALID_MESSAGE");
     }
 
     @Test
     void aClientIdLongerThan128CharactersIsInvalidMessage() {
-        expectError("{\"type\":\"PING\",\"payload\":{},\"clientId\":\"" + "c".repeat(129) + "\"}", "INVALID_MESSAGE");
+        expectError("""
+                {"type": "PING", "payload": {}, "clientId": "%s"}""".formatted("c".repeat(129)), "INVALID_MESSAGE");
     }
 
     @Test
     void aMissingPayloadIsInvalidMessage() {
-        expectError("{\"type\":\"SYNC_REQUEST\",\"clientId\":\"a\"}", "INVALID_MESSAGE");
+        expectError("""
+                {"type": "SYNC_REQUEST", "clientId": "a"}""", "INVALID_MESSAGE");
     }
 
     @Test
     void aNegativeSequenceNumberIsInvalidMessage() {
-        expectError("{\"type\":\"PING\",\"payload\":{},\"clientId\":\"a\",\"sequenceNumber\":-1}", "INVALID_MESSAGE");
+        expectError("""
+                {"type": "PING", "payload": {}, "clientId": "a", "sequenceNumber": -1}""", "INVALID_MESSAGE");
     }
 
     @Test
     void aMistypedSequenceNumberIsInvalidMessage() {
-        expectError("{\"type\":\"PING\",\"payload\":{},\"clientId\":\"a\",\"sequenceNumber\":\"7\"}", "INVALID_MESSAGE");
+        expectError("""
+                {"type": "PING", "payload": {}, "clientId": "a", "sequenceNumber": "7"}""", "INVALID_MESSAGE");
     }
 
     @Test
     void anUnknownTypeIsUnknownTypeAndAnswersItsSequenceNumber() {
-        JsonObject error = expectError(
-                "{\"type\":\"STAFF_RENAME\",\"payload\":{},\"clientId\":\"a\",\"sequenceNumber\":41}", "UNKNOWN_TYPE");
+        JsonObject error = expectError("""
+                {"type": "STAFF_RENAME", "payload": {}, "clientId": "a", "sequenceNumber": 41}""", "UNKNOWN_TYPE");
         assertEquals(41, error.get("inReplyTo").getAsLong());
     }
 
     @Test
     void anUnknownRowFieldIsValidationFailedNotDropped() {
-        JsonObject error = expectError(
-                "{\"type\":\"STAFF_CREATE\",\"payload\":{\"staff\":{\"name\":\"A\",\"salary\":1}},\"clientId\":\"a\"}",
+        JsonObject error = expectError("""
+                {"type": "STAFF_CREATE", "payload": {"staff": {"name": "A", "salary": 1}}, "clientId": "a"}""",
                 "VALIDATION_FAILED");
         assertTrue(Json.payload(error).get("message").getAsString().contains("salary"));
     }
@@ -118,85 +125,101 @@ class ProtocolErrorsTest {
     void settingAServerManagedFieldIsValidationFailed() {
         for (String field : new String[] {"version", "created_at", "updated_at"}) {
             String value = field.equals("version") ? "5" : "\"2020-01-01T00:00:00Z\"";
-            expectError("{\"type\":\"STAFF_CREATE\",\"payload\":{\"staff\":{\"name\":\"A\",\"" + field + "\":" + value
-                    + "}},\"clientId\":\"a\"}", "VALIDATION_FAILED");
+            expectError("""
+                    {"type": "STAFF_CREATE", "payload": {"staff": {"name": "A", "%s": %s}}, "clientId": "a"}"""
+                    .formatted(field, value), "VALIDATION_FAILED");
         }
     }
 
     @Test
     void aCreateWithoutNameIsValidationFailed() {
-        expectError("{\"type\":\"STAFF_CREATE\",\"payload\":{\"staff\":{\"position\":\"x\"}},\"clientId\":\"a\"}",
+        expectError("""
+                {"type": "STAFF_CREATE", "payload": {"staff": {"position": "x"}}, "clientId": "a"}""",
                 "VALIDATION_FAILED");
     }
 
     @Test
     void aBlankNameIsValidationFailed() {
-        expectError("{\"type\":\"STAFF_CREATE\",\"payload\":{\"staff\":{\"name\":\"   \"}},\"clientId\":\"a\"}",
+        expectError("""
+                {"type": "STAFF_CREATE", "payload": {"staff": {"name": "   "}}, "clientId": "a"}""",
                 "VALIDATION_FAILED");
     }
 
     @Test
     void nameLengthCountsCodePointsNotUtf16Units() {
         String twoHundredEmoji = "\uD83D\uDE00".repeat(200); // 200 code points, 400 UTF-16 units
-        client.send("STAFF_CREATE", "{\"staff\":{\"name\":\"" + twoHundredEmoji + "\"}}");
+        client.send("STAFF_CREATE", """
+                {"staff": {"name": "%s"}}""".formatted(twoHundredEmoji));
         assertEquals("STAFF_CREATE", Json.type(client.next()));
-        expectError("{\"type\":\"STAFF_CREATE\",\"payload\":{\"staff\":{\"name\":\"" + twoHundredEmoji
-                + "x\"}},\"clientId\":\"a\"}", "VALIDATION_FAILED");
+        expectError("""
+                {"type": "STAFF_CREATE", "payload": {"staff": {"name": "%sx"}}, "clientId": "a"}"""
+                .formatted(twoHundredEmoji), "VALIDATION_FAILED");
     }
 
     @Test
     void aTypeLongerThan50CharactersIsValidationFailed() {
-        expectError("{\"type\":\"STAFF_CREATE\",\"payload\":{\"staff\":{\"name\":\"A\",\"type\":\"" + "t".repeat(51)
-                + "\"}},\"clientId\":\"a\"}", "VALIDATION_FAILED");
+        expectError("""
+                {"type": "STAFF_CREATE", "payload": {"staff": {"name": "A", "type": "%s"}}, "clientId": "a"}"""
+                .formatted("t".repeat(51)), "VALIDATION_FAILED");
     }
 
     @Test
     void aNegativeOrFractionalPeriodIsValidationFailed() {
-        expectError("{\"type\":\"STAFF_CREATE\",\"payload\":{\"staff\":{\"name\":\"A\",\"period\":-1}},\"clientId\":\"a\"}",
+        expectError("""
+                {"type": "STAFF_CREATE", "payload": {"staff": {"name": "A", "period": -1}}, "clientId": "a"}""",
                 "VALIDATION_FAILED");
-        expectError("{\"type\":\"STAFF_CREATE\",\"payload\":{\"staff\":{\"name\":\"A\",\"period\":1.5}},\"clientId\":\"a\"}",
+        expectError("""
+                {"type": "STAFF_CREATE", "payload": {"staff": {"name": "A", "period": 1.5}}, "clientId": "a"}""",
                 "VALIDATION_FAILED");
     }
 
     @Test
     void aWronglyTypedFieldIsValidationFailed() {
-        expectError("{\"type\":\"STAFF_CREATE\",\"payload\":{\"staff\":{\"name\":42}},\"clientId\":\"a\"}",
+        expectError("""
+                {"type": "STAFF_CREATE", "payload": {"staff": {"name": 42}}, "clientId": "a"}""",
                 "VALIDATION_FAILED");
     }
 
     @Test
     void changingTheIdIsValidationFailed() {
-        expectError("{\"type\":\"STAFF_UPDATE\",\"payload\":{\"staffId\":\"a\",\"changes\":{\"id\":\"b\"}},\"clientId\":\"a\"}",
+        expectError("""
+                {"type": "STAFF_UPDATE", "payload": {"staffId": "a", "changes": {"id": "b"}}, "clientId": "a"}""",
                 "VALIDATION_FAILED");
     }
 
     @Test
     void anUpdateWithoutChangesIsValidationFailed() {
-        expectError("{\"type\":\"STAFF_UPDATE\",\"payload\":{\"staffId\":\"a\"},\"clientId\":\"a\"}", "VALIDATION_FAILED");
-        expectError("{\"type\":\"STAFF_UPDATE\",\"payload\":{\"staffId\":\"a\",\"changes\":{}},\"clientId\":\"a\"}",
+        expectError("""
+                {"type": "STAFF_UPDATE", "payload": {"staffId": "a"}, "clientId": "a"}""", "VALIDATION_FAILED");
+        expectError("""
+                {"type": "STAFF_UPDATE", "payload": {"staffId": "a", "changes": {}}, "clientId": "a"}""",
                 "VALIDATION_FAILED");
     }
 
     @Test
     void updatingAMissingRowIsNotFound() {
-        JsonObject error = expectError("{\"type\":\"STAFF_UPDATE\",\"payload\":{\"staffId\":\"nobody\",\"changes\":"
-                + "{\"name\":\"x\"}},\"clientId\":\"a\",\"sequenceNumber\":3}", "NOT_FOUND");
+        JsonObject error = expectError("""
+                {"type": "STAFF_UPDATE", "payload": {"staffId": "nobody", "changes": {"name": "x"}},
+                 "clientId": "a", "sequenceNumber": 3}""", "NOT_FOUND");
         assertEquals("nobody", Json.payload(error).get("staffId").getAsString());
         assertEquals(3, error.get("inReplyTo").getAsLong());
     }
 
     @Test
     void deletingAMissingRowIsNotFound() {
-        expectError("{\"type\":\"STAFF_DELETE\",\"payload\":{\"staffId\":\"nobody\"},\"clientId\":\"a\"}", "NOT_FOUND");
+        expectError("""
+                {"type": "STAFF_DELETE", "payload": {"staffId": "nobody"}, "clientId": "a"}""", "NOT_FOUND");
     }
 
     @Test
     void creatingATakenIdIsAlreadyExists() {
         String id = "dup-" + UUID.randomUUID();
-        client.send("STAFF_CREATE", "{\"staff\":{\"id\":\"" + id + "\",\"name\":\"First\"}}");
+        client.send("STAFF_CREATE", """
+                {"staff": {"id": "%s", "name": "First"}}""".formatted(id));
         assertEquals("STAFF_CREATE", Json.type(client.next()));
-        expectError("{\"type\":\"STAFF_CREATE\",\"payload\":{\"staff\":{\"id\":\"" + id + "\",\"name\":\"Second\"}},"
-                + "\"clientId\":\"a\"}", "ALREADY_EXISTS");
+        expectError("""
+                {"type": "STAFF_CREATE", "payload": {"staff": {"id": "%s", "name": "Second"}}, "clientId": "a"}"""
+                .formatted(id), "ALREADY_EXISTS");
     }
 
     @Test

@@ -61,7 +61,7 @@ class ReadOnlyTest {
             client.ack();
             String before = "before-" + UUID.randomUUID();
             client.send("STAFF_CREATE", create(before));
-            client.nextOfType("STAFF_CREATE");
+            client.next("STAFF_CREATE");
             assertFalse(health(server.process()).get("readOnly").getAsBoolean());
 
             HttpResponse<String> on = put(server.process(), "Bearer " + ADMIN_TOKEN, "true");
@@ -77,7 +77,7 @@ class ReadOnlyTest {
             client.send("STAFF_UPDATE", "{\"staffId\":\"" + before + "\",\"changes\":{\"name\":\"X\"}}");
             assertEquals("READ_ONLY", Json.errorCode(client.next()));
             client.send("SYNC_REQUEST", "{}");
-            String snapshot = client.nextOfType("SYNC_RESPONSE").toString();
+            String snapshot = client.next("SYNC_RESPONSE").toString();
             assertTrue(snapshot.contains(before) && !snapshot.contains(during), "sync goes on; nothing applied");
             long refusedWrites = ServerProcess.metricSample(server.process().metrics(),
                     "staffsync_writes_refused_total{reason=\"read_only\"}");

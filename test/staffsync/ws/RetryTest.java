@@ -17,21 +17,23 @@ class RetryTest {
 
     @Test
     void aResentUpdateAfterReconnectGetsTheOriginalEventAndIsNotAppliedTwice() {
-        String update = "{\"staffId\":\"r1\",\"changes\":{\"period\":4}}";
+        String update = """
+                {"staffId": "r1", "changes": {"period": 4}}""";
         String original;
         try (WsClient first = WsClient.connect(server.wsUri(), "retrier")) {
             first.ack();
-            first.sendWithSequence("STAFF_CREATE", "{\"staff\":{\"id\":\"r1\",\"name\":\"R\"}}", 1);
-            first.nextOfType("STAFF_CREATE");
+            first.sendWithSequence("STAFF_CREATE", """
+                    {"staff": {"id": "r1", "name": "R"}}""", 1);
+            first.next("STAFF_CREATE");
             first.sendWithSequence("STAFF_UPDATE", update, 2);
-            original = first.nextTextOfType("STAFF_UPDATE");
+            original = first.nextText("STAFF_UPDATE");
         }
         try (WsClient again = WsClient.connect(server.wsUri(), "retrier")) {
             again.ack();
             again.sendWithSequence("STAFF_UPDATE", update, 2);
-            assertEquals(original, again.nextText(), "the original outcome, byte for byte");
+            assertEquals(original, again.nextText("STAFF_UPDATE"), "the original outcome, byte for byte");
             again.send("SYNC_REQUEST", "{}");
-            JsonObject row = StaffChangesTest.findRow(again.nextOfType("SYNC_RESPONSE"), "r1");
+            JsonObject row = StaffChangesTest.findRow(again.next("SYNC_RESPONSE"), "r1");
             assertEquals(2, row.get("version").getAsLong(), "applied once: version 2, not 3");
         }
     }
@@ -40,10 +42,12 @@ class RetryTest {
     void aResentCreateIsNotRefusedAsAlreadyExisting() {
         try (WsClient client = WsClient.connect(server.wsUri(), "creator")) {
             client.ack();
-            client.sendWithSequence("STAFF_CREATE", "{\"staff\":{\"id\":\"r2\",\"name\":\"R\"}}", 10);
-            String original = client.nextTextOfType("STAFF_CREATE");
-            client.sendWithSequence("STAFF_CREATE", "{\"staff\":{\"id\":\"r2\",\"name\":\"R\"}}", 10);
-            assertEquals(original, client.nextText());
+            client.sendWithSequence("STAFF_CREATE", """
+                    {"staff": {"id": "r2", "name": "R"}}""", 10);
+            String original = client.nextText("STAFF_CREATE");
+            client.sendWithSequence("STAFF_CREATE", """
+                    {"staff": {"id": "r2", "name": "R"}}""", 10);
+            assertEquals(original, client.nextText("STAFF_CREATE"));
         }
     }
 
@@ -53,10 +57,13 @@ class RetryTest {
              WsClient b = WsClient.connect(server.wsUri(), "client-b")) {
             a.ack();
             b.ack();
-            a.sendWithSequence("STAFF_CREATE", "{\"staff\":{\"id\":\"r3\",\"name\":\"R\"}}", 1);
-            a.nextOfType("STAFF_CREATE");
-            b.sendWithSequence("STAFF_UPDATE", "{\"staffId\":\"r3\",\"changes\":{\"name\":\"S\"}}", 1);
-            JsonObject event = b.nextOfType("STAFF_UPDATE");
+            a.sendWithSequence("STAFF_CREATE", """
+                    {"staff": {"id": "r3", "name": "R"}}""", 1);
+            a.next("STAFF_CREATE");
+            b.next("STAFF_CREATE"); // a's create, broadcast
+            b.sendWithSequence("STAFF_UPDATE", """
+                    {"staffId": "r3", "changes": {"name": "S"}}""", 1);
+            JsonObject event = b.next("STAFF_UPDATE");
             assertEquals(2, Json.payload(event).get("version").getAsLong());
         }
     }
@@ -65,12 +72,15 @@ class RetryTest {
     void aRefusedMutationIsJudgedAgainWhenResent() {
         try (WsClient client = WsClient.connect(server.wsUri(), "refused")) {
             client.ack();
-            client.sendWithSequence("STAFF_DELETE", "{\"staffId\":\"r4\"}", 1);
-            assertEquals("NOT_FOUND", Json.errorCode(client.next()));
-            client.sendWithSequence("STAFF_CREATE", "{\"staff\":{\"id\":\"r4\",\"name\":\"R\"}}", 2);
-            client.nextOfType("STAFF_CREATE");
-            client.sendWithSequence("STAFF_DELETE", "{\"staffId\":\"r4\"}", 1);
-            assertEquals("STAFF_DELETE", Json.type(client.nextOfType("STAFF_DELETE")));
+            client.sendWithSequence("STAFF_DELETE", """
+                    {"staffId": "r4"}""", 1);
+            assertEquals("NOT_FOUND", Json.errorCode(client.next("ERROR")));
+            client.sendWithSequence("STAFF_CREATE", """
+                    {"staff": {"id": "r4", "name": "R"}}""", 2);
+            client.next("STAFF_CREATE");
+            client.sendWithSequence("STAFF_DELETE", """
+                    {"staffId": "r4"}""", 1);
+            client.next("STAFF_DELETE");
         }
     }
 
@@ -80,16 +90,18 @@ class RetryTest {
              WsClient impostor = WsClient.connect(server.wsUri(), "shared-id")) {
             owner.ack();
             impostor.ack();
-            owner.sendWithSequence("STAFF_CREATE", "{\"staff\":{\"id\":\"r5\",\"name\":\"Owner's\"}}", 3);
-            owner.nextOfType("STAFF_CREATE");
-            impostor.nextOfType("STAFF_CREATE"); // the broadcast
+            owner.sendWithSequence("STAFF_CREATE", """
+                    {"staff": {"id": "r5", "name": "Owner's"}}""", 3);
+            owner.next("STAFF_CREATE");
+            impostor.next("STAFF_CREATE"); // the broadcast
 
-            impostor.sendWithSequence("STAFF_CREATE", "{\"staff\":{\"id\":\"r6\",\"name\":\"Impostor's\"}}", 3);
-            JsonObject error = impostor.next();
+            impostor.sendWithSequence("STAFF_CREATE", """
+                    {"staff": {"id": "r6", "name": "Impostor's"}}""", 3);
+            JsonObject error = impostor.next("ERROR");
             assertEquals("SEQUENCE_REUSED", Json.errorCode(error), "not the owner's old event");
             assertEquals(3, error.get("inReplyTo").getAsLong());
             impostor.send("SYNC_REQUEST", "{}");
-            JsonObject snapshot = impostor.nextOfType("SYNC_RESPONSE");
+            JsonObject snapshot = impostor.next("SYNC_RESPONSE");
             StaffChangesTest.findRow(snapshot, "r5");
             assertFalse(snapshot.toString().contains("r6"), "the reused key applied nothing");
         }
@@ -99,10 +111,12 @@ class RetryTest {
     void aResendWithItsKeysInAnotherOrderIsStillTheSameMessage() {
         try (WsClient client = WsClient.connect(server.wsUri(), "reorderer")) {
             client.ack();
-            client.sendWithSequence("STAFF_CREATE", "{\"staff\":{\"id\":\"r7\",\"name\":\"R\",\"period\":2}}", 1);
-            String original = client.nextTextOfType("STAFF_CREATE");
-            client.sendWithSequence("STAFF_CREATE", "{\"staff\":{\"period\":2,\"name\":\"R\",\"id\":\"r7\"}}", 1);
-            assertEquals(original, client.nextText());
+            client.sendWithSequence("STAFF_CREATE", """
+                    {"staff": {"id": "r7", "name": "R", "period": 2}}""", 1);
+            String original = client.nextText("STAFF_CREATE");
+            client.sendWithSequence("STAFF_CREATE", """
+                    {"staff": {"period": 2, "name": "R", "id": "r7"}}""", 1);
+            assertEquals(original, client.nextText("STAFF_CREATE"));
         }
     }
 }

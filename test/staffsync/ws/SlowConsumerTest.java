@@ -26,7 +26,7 @@ class SlowConsumerTest {
             slow.stopReading();
 
             writer.send("STAFF_CREATE", "{\"staff\":{\"id\":\"big\",\"name\":\"Big\"}}");
-            writer.nextOfType("STAFF_CREATE");
+            writer.next("STAFF_CREATE");
             String pad = "p".repeat(190);
             long sent = 1;
             int rounds = 0;
@@ -38,7 +38,7 @@ class SlowConsumerTest {
                             + "\",\"department\":\"" + pad + "\",\"name\":\"" + pad + "\"}}");
                 }
                 for (int i = 0; i < 100; i++) {
-                    writer.nextOfType("STAFF_UPDATE");
+                    writer.next("STAFF_UPDATE");
                 }
                 sent += 100;
             }

@@ -40,58 +40,65 @@ class StrictInputTest {
 
     private String refusedWith(String code, String text) {
         client.sendText(text);
-        JsonObject error = client.next();
+        JsonObject error = client.next("ERROR");
         assertEquals(code, Json.errorCode(error), error.toString());
-        client.sendText("{\"type\":\"PING\",\"payload\":{\"still\":\"here\"},\"clientId\":\"x\"}");
-        assertEquals("PONG", Json.type(client.next()), "the connection stays usable");
+        client.sendText("""
+                {"type": "PING", "payload": {"still": "here"}, "clientId": "x"}""");
+        client.next("PONG"); // the connection stays usable
         return Json.payload(error).get("message").getAsString();
     }
 
     private List<String> storedIds() {
         client.send("SYNC_REQUEST", "{}");
         List<String> ids = new ArrayList<>();
-        for (JsonElement row : Json.payload(client.nextOfType("SYNC_RESPONSE")).getAsJsonArray("staff")) {
+        for (JsonElement row : Json.payload(client.next("SYNC_RESPONSE")).getAsJsonArray("staff")) {
             ids.add(row.getAsJsonObject().get("id").getAsString());
         }
         return ids;
     }
 
     private String created(String name) {
-        client.send("STAFF_CREATE", "{\"staff\":{\"name\":\"" + name + "\"}}");
-        return Json.payload(client.nextOfType("STAFF_CREATE")).get("id").getAsString();
+        client.send("STAFF_CREATE", """
+                {"staff": {"name": "%s"}}""".formatted(name));
+        return Json.payload(client.next("STAFF_CREATE")).get("id").getAsString();
     }
 
     @Test
     void aDuplicateTypeKeyIsInvalidMessageAndDeletesNothing() {
         String id = created("Kept");
-        refusedWith("INVALID_MESSAGE", "{\"type\":\"PING\",\"type\":\"STAFF_DELETE\",\"payload\":{\"staffId\":\""
-                + id + "\"},\"clientId\":\"x\"}");
+        refusedWith("INVALID_MESSAGE", """
+                {"type": "PING", "type": "STAFF_DELETE", "payload": {"staffId": "%s"}, "clientId": "x"}""".formatted(id));
         assertTrue(storedIds().contains(id), "the row is still there");
     }
 
     @Test
     void aDuplicateKeyInsideTheRowIsInvalidMessageAndCreatesNothing() {
         String id = "dup-" + UUID.randomUUID();
-        refusedWith("INVALID_MESSAGE", "{\"type\":\"STAFF_CREATE\",\"payload\":{\"staff\":{\"id\":\"" + id
-                + "\",\"name\":\"A\",\"name\":\"B\"}},\"clientId\":\"x\"}");
+        refusedWith("INVALID_MESSAGE", """
+                {"type": "STAFF_CREATE", "payload": {"staff": {"id": "%s", "name": "A", "name": "B"}}, "clientId": "x"}"""
+                .formatted(id));
         assertFalse(storedIds().contains(id));
     }
 
     @Test
     void loneSurrogatesInIdsAreInvalidMessageSoTwoIdsCanNeverCollapseIntoOne() {
         String prefix = "lone-" + UUID.randomUUID();
-        refusedWith("INVALID_MESSAGE", "{\"type\":\"STAFF_CREATE\",\"payload\":{\"staff\":{\"id\":\"" + prefix
-                + "\\ud800\",\"name\":\"A\"}},\"clientId\":\"x\"}");
-        refusedWith("INVALID_MESSAGE", "{\"type\":\"STAFF_CREATE\",\"payload\":{\"staff\":{\"id\":\"" + prefix
-                + "\\udbff\",\"name\":\"B\"}},\"clientId\":\"x\"}");
+        // Two ids ending in lone surrogates, written as JSON escapes.
+        refusedWith("INVALID_MESSAGE", """
+                {"type": "STAFF_CREATE", "payload": {"staff": {"id": "%s\\ud800", "name": "A"}}, "clientId": "x"}"""
+                .formatted(prefix));
+        refusedWith("INVALID_MESSAGE", """
+                {"type": "STAFF_CREATE", "payload": {"staff": {"id": "%s\\udbff", "name": "B"}}, "clientId": "x"}"""
+                .formatted(prefix));
         assertTrue(storedIds().stream().noneMatch(id -> id.startsWith(prefix)));
     }
 
     @Test
     void aNulInANameIsValidationFailedAndCreatesNothing() {
         String id = "nul-" + UUID.randomUUID();
-        String message = refusedWith("VALIDATION_FAILED", "{\"type\":\"STAFF_CREATE\",\"payload\":{\"staff\":{\"id\":\""
-                + id + "\",\"name\":\"Ada\\u0000Lovelace\"}},\"clientId\":\"x\"}");
+        String message = refusedWith("VALIDATION_FAILED", """
+                {"type": "STAFF_CREATE", "payload": {"staff": {"id": "%s", "name": "Ada\\u0000Lovelace"}}, "clientId": "x"}"""
+                .formatted(id));
         assertTrue(message.contains("payload.staff.name") && message.contains("control characters"), message);
         assertFalse(storedIds().contains(id));
     }
@@ -99,10 +106,11 @@ class StrictInputTest {
     @Test
     void aControlCharacterInAnUpdateIsValidationFailedAndChangesNothing() {
         String id = created("Plain");
-        refusedWith("VALIDATION_FAILED", "{\"type\":\"STAFF_UPDATE\",\"payload\":{\"staffId\":\"" + id
-                + "\",\"changes\":{\"department\":\"ICU\\u001b[31m\"}},\"clientId\":\"x\"}");
+        refusedWith("VALIDATION_FAILED", """
+                {"type": "STAFF_UPDATE", "payload": {"staffId": "%s", "changes": {"department": "ICU\\u001b[31m"}}, "clientId": "x"}"""
+                .formatted(id));
         client.send("SYNC_REQUEST", "{}");
-        JsonObject row = StaffChangesTest.findRow(client.nextOfType("SYNC_RESPONSE"), id);
+        JsonObject row = StaffChangesTest.findRow(client.next("SYNC_RESPONSE"), id);
         assertEquals(1, row.get("version").getAsLong());
         assertEquals("", row.get("department").getAsString());
     }
@@ -110,13 +118,16 @@ class StrictInputTest {
     @Test
     void aNameOfOnlyZeroWidthCharactersIsValidationFailed() {
         String message = refusedWith("VALIDATION_FAILED",
-                "{\"type\":\"STAFF_CREATE\",\"payload\":{\"staff\":{\"name\":\"\\u200b\\u2060\\u00a0\"}},\"clientId\":\"x\"}");
+                """
+                {"type": "STAFF_CREATE", "payload": {"staff": {"name": "\\u200b\\u2060\\u00a0"}}, "clientId": "x"}""");
         assertTrue(message.contains("visible"), message);
     }
 
     @Test
     void aPingWhosePayloadIsNotAnObjectIsInvalidMessage() {
-        refusedWith("INVALID_MESSAGE", "{\"type\":\"PING\",\"payload\":[1,2],\"clientId\":\"x\"}");
-        refusedWith("INVALID_MESSAGE", "{\"type\":\"PING\",\"payload\":\"hello\",\"clientId\":\"x\"}");
+        refusedWith("INVALID_MESSAGE", """
+                {"type": "PING", "payload": [1, 2], "clientId": "x"}""");
+        refusedWith("INVALID_MESSAGE", """
+                {"type": "PING", "payload": "hello", "clientId": "x"}""");
     }
 }

@@ -100,7 +100,7 @@ class SyncStormTest {
 
     private void assertServerStillServes() throws Exception {
         writer.send("STAFF_CREATE", "{\"staff\":{\"id\":\"after\",\"name\":\"After\"}}");
-        assertEquals("after", Json.payload(writer.nextOfType("STAFF_CREATE")).get("id").getAsString());
+        assertEquals("after", Json.payload(writer.next("STAFF_CREATE")).get("id").getAsString());
         HttpResponse<String> ready = HttpClient.newHttpClient().send(
                 HttpRequest.newBuilder(server.httpUri("/ready")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, ready.statusCode(), ready.body());

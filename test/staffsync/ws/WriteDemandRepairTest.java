@@ -48,7 +48,7 @@ class WriteDemandRepairTest {
         // after that nothing is pending on either side, and a frame queued without a write
         // demand stays stuck unless the repair finds it.
         client.send("PING", "{}");
-        client.nextOfType("PONG");
+        client.next("PONG");
     }
 
     @AfterEach

@@ -114,7 +114,9 @@ class ClusterLedgerTest {
         ChangeEvent published = c.listener().await(event -> event.sequence() == 2, WAIT);
         assertEquals(Origin.SERVER, published.origin());
         assertEquals(List.of("department"), published.changedFields());
-        Thread.sleep(ClusterFixture.POLL.toMillis() * 5); // several more polls by each instance
+        // A window, not a fence: a second publication would come from another instance's poller,
+        // which nothing here can be ordered with. Several more polls by each instance:
+        Thread.sleep(ClusterFixture.POLL.toMillis() * 5);
         for (Instance instance : List.of(a, b, c)) {
             assertEquals(2, instance.listener().events().size(), instance.listener().events().toString());
         }
@@ -279,7 +281,12 @@ class ClusterLedgerTest {
         fixture.standIn.setLatency(java.time.Duration.ofMillis(400));
         ExecutorService first = Executors.newSingleThreadExecutor();
         Future<MutationResult> original = first.submit(() -> a.store().apply(create("ada", "Ada"), origin));
-        Thread.sleep(150); // the original is at Supabase now
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (fixture.standIn.requests().stream().noneMatch(request -> request.method().equals("POST")
+                && request.body().contains("\"ada\""))) { // until the original is at Supabase (400 ms there)
+            assertTrue(System.nanoTime() < deadline, "the original never reached Supabase");
+            Thread.sleep(5);
+        }
         MutationResult retried = b.store().apply(create("ada", "Ada"), origin);
         ChangeEvent event = applied(original.get(10, TimeUnit.SECONDS));
         first.shutdown();

@@ -51,7 +51,7 @@ final class CrashRounds {
                 ConcurrentHashMap<Long, String> received = new ConcurrentHashMap<>();
                 WriterClients writers = new WriterClients(received);
                 writers.start(server.wsUri(), CLIENTS, "i" + round, random.nextLong());
-                Thread.sleep(killAfterMs);
+                Thread.sleep(killAfterMs); // not a wait: the kill comes at a random moment of the writing
                 server.kill();
                 writers.stop();
                 writers.awaitFinished();

@@ -49,7 +49,7 @@ class FileStoreServerTest {
             epoch = Json.payload(writer.ack()).get("epoch").getAsString();
             for (int i = 0; i < 5; i++) {
                 writer.send("STAFF_CREATE", "{\"staff\":{\"id\":\"s" + i + "\",\"name\":\"Staff " + i + "\"}}");
-                events.add(writer.nextTextOfType("STAFF_CREATE"));
+                events.add(writer.nextText("STAFF_CREATE"));
             }
             server.kill();
         }
@@ -59,35 +59,35 @@ class FileStoreServerTest {
             assertEquals(epoch, ack.get("epoch").getAsString());
             assertEquals(5, ack.get("sequenceNumber").getAsLong());
             resumed.send("SYNC_REQUEST", "{\"sinceSequence\":2,\"epoch\":\"" + epoch + "\"}");
-            assertEquals(events.get(2), resumed.nextText());
-            assertEquals(events.get(3), resumed.nextText());
-            assertEquals(events.get(4), resumed.nextText());
-            JsonObject done = resumed.next();
-            assertEquals("SYNC_RESPONSE", Json.type(done));
+            assertEquals(events.get(2), resumed.nextText("STAFF_CREATE"));
+            assertEquals(events.get(3), resumed.nextText("STAFF_CREATE"));
+            assertEquals(events.get(4), resumed.nextText("STAFF_CREATE"));
+            JsonObject done = resumed.next("SYNC_RESPONSE");
             assertEquals(3, Json.payload(done).get("replayed").getAsInt());
         }
     }
 
     @Test
     void aMutationRetriedAfterARestartIsAnsweredWithTheOriginalEventAndNotAppliedTwice() throws Exception {
-        String update = "{\"staffId\":\"s1\",\"changes\":{\"name\":\"Once\"}}";
+        String update = """
+                {"staffId": "s1", "changes": {"name": "Once"}}""";
         String original;
         try (ServerProcess server = ServerProcess.start(env());
              WsClient client = WsClient.connect(server.wsUri(), "retrying-client")) {
             client.ack();
             client.sendWithSequence("STAFF_CREATE", "{\"staff\":{\"id\":\"s1\",\"name\":\"First\"}}", 1);
-            client.nextTextOfType("STAFF_CREATE");
+            client.nextText("STAFF_CREATE");
             client.sendWithSequence("STAFF_UPDATE", update, 2);
-            original = client.nextTextOfType("STAFF_UPDATE");
+            original = client.nextText("STAFF_UPDATE");
             server.kill();
         }
         try (ServerProcess server = ServerProcess.start(env());
              WsClient client = WsClient.connect(server.wsUri(), "retrying-client")) {
             assertEquals(2, Json.payload(client.ack()).get("sequenceNumber").getAsLong());
             client.sendWithSequence("STAFF_UPDATE", update, 2);
-            assertEquals(original, client.nextTextOfType("STAFF_UPDATE"));
+            assertEquals(original, client.nextText("STAFF_UPDATE"));
             client.send("SYNC_REQUEST", "{}");
-            JsonObject snapshot = Json.payload(client.nextOfType("SYNC_RESPONSE"));
+            JsonObject snapshot = Json.payload(client.next("SYNC_RESPONSE"));
             assertEquals(2, snapshot.get("sequenceNumber").getAsLong());
             JsonObject row = snapshot.getAsJsonArray("staff").get(0).getAsJsonObject();
             assertEquals(2, row.get("version").getAsLong());
@@ -100,14 +100,14 @@ class FileStoreServerTest {
              WsClient client = WsClient.connect(server.wsUri(), "reusing-client")) {
             client.ack();
             client.sendWithSequence("STAFF_CREATE", "{\"staff\":{\"id\":\"s1\",\"name\":\"First\"}}", 1);
-            client.nextTextOfType("STAFF_CREATE");
+            client.nextText("STAFF_CREATE");
             server.kill();
         }
         try (ServerProcess server = ServerProcess.start(env());
              WsClient client = WsClient.connect(server.wsUri(), "reusing-client")) {
             client.ack();
             client.sendWithSequence("STAFF_CREATE", "{\"staff\":{\"id\":\"s2\",\"name\":\"Second\"}}", 1);
-            assertEquals("SEQUENCE_REUSED", Json.errorCode(client.next()));
+            assertEquals("SEQUENCE_REUSED", Json.errorCode(client.next("ERROR")));
         }
     }
 
@@ -119,7 +119,7 @@ class FileStoreServerTest {
             client.ack();
             for (int i = 0; i < 3; i++) {
                 client.send("STAFF_CREATE", "{\"staff\":{\"id\":\"s" + i + "\",\"name\":\"Staff " + i + "\"}}");
-                client.nextTextOfType("STAFF_CREATE");
+                client.nextText("STAFF_CREATE");
             }
             server.kill();
         }

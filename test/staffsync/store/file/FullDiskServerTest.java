@@ -39,13 +39,13 @@ class FullDiskServerTest {
              WsClient client = WsClient.connect(server.wsUri(), "writer")) {
             client.ack();
             create(client, "before");
-            assertEquals("STAFF_CREATE", Json.type(client.nextOfType("STAFF_CREATE")));
+            client.next("STAFF_CREATE");
             assertEquals(200, ready(server));
 
             long full = Files.size(LogFiles.onlySegment(data)) + 10; // no room for another record
             fileSizeLimit(server, Long.toString(full));
             create(client, "refused");
-            JsonObject refused = client.nextOfType("ERROR");
+            JsonObject refused = client.next("ERROR");
             assertEquals("STORE_UNAVAILABLE", Json.payload(refused).get("code").getAsString());
             assertEquals(503, ready(server));
 
@@ -56,7 +56,7 @@ class FullDiskServerTest {
             }
             assertEquals(200, ready(server));
             create(client, "after");
-            JsonObject after = client.nextOfType("STAFF_CREATE");
+            JsonObject after = client.next("STAFF_CREATE");
             assertEquals(2, Json.seq(after), "the refused change must not have used a sequence number");
             server.kill();
         }
@@ -64,7 +64,7 @@ class FullDiskServerTest {
              WsClient client = WsClient.connect(server.wsUri(), "reader")) {
             assertEquals(2, Json.payload(client.ack()).get("sequenceNumber").getAsLong());
             client.send("SYNC_REQUEST", "{}");
-            String rows = Json.payload(client.nextOfType("SYNC_RESPONSE")).getAsJsonArray("staff").toString();
+            String rows = Json.payload(client.next("SYNC_RESPONSE")).getAsJsonArray("staff").toString();
             assertTrue(rows.contains("\"before\"") && rows.contains("\"after\"") && !rows.contains("\"refused\""), rows);
         }
     }

@@ -61,7 +61,7 @@ final class LogAudit {
             }
             Map<String, JsonObject> rows = applyAll(replayed, context);
             auditor.send("SYNC_REQUEST", "{}");
-            JsonObject snapshot = Json.payload(auditor.nextOfType("SYNC_RESPONSE"));
+            JsonObject snapshot = Json.payload(auditor.next("SYNC_RESPONSE"));
             Map<String, JsonObject> stored = new HashMap<>();
             for (JsonElement row : snapshot.getAsJsonArray("staff")) {
                 stored.put(row.getAsJsonObject().get("id").getAsString(), row.getAsJsonObject());

@@ -74,7 +74,7 @@ class ChangePollerTest {
             store.apply(create("r" + i, "N"), CLIENT);
             store.apply(rename("r" + i, "M", 1L), CLIENT);
         }
-        Thread.sleep(StoreFixture.POLL.toMillis() * 8); // past a deletion check too
+        StoreFixture.awaitPolls(fixture.standIn, ChangePoller.DELETION_CHECK_EVERY + 1); // past a deletion check too
         assertEquals(40, fixture.listener.events().size());
     }
 

@@ -67,6 +67,30 @@ final class StoreFixture implements BeforeEachCallback, AfterEachCallback, AutoC
         return store;
     }
 
+    /**
+     * Waits until the store's poller has run {@code polls} more times, start to finish: the poller
+     * runs with a fixed delay, so once the stand-in has seen {@code polls + 1} more polls begin
+     * (the first page of a read of changed rows), the earlier ones have handed over what they
+     * found. Instead of sleeping for "several poll intervals".
+     */
+    static void awaitPolls(PostgrestStandIn standIn, int polls) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos() * 3;
+        long target = pollsStarted(standIn) + polls + 1;
+        while (pollsStarted(standIn) < target) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the poller did not run " + polls + " times within " + WAIT.multipliedBy(3));
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    private static long pollsStarted(PostgrestStandIn standIn) {
+        return standIn.requests().stream()
+                .map(PostgrestStandIn.Request::pathAndQuery)
+                .filter(query -> query.contains("order=updated_at.asc") && query.endsWith("&offset=0"))
+                .count();
+    }
+
     static CreateStaff create(String id, String name) {
         return new CreateStaff(id, new StaffFields(name, null, null, null, null, List.of("name")));
     }

@@ -26,7 +26,6 @@ import staffsync.support.WsClient;
 /** The whole server (the real jar, real WebSocket clients) with the PostgREST stand-in as its Supabase. */
 class SupabaseServerTest {
     private static final long POLL_MS = 300;
-    private static final Duration QUIET = Duration.ofMillis(600);
 
     private PostgrestStandIn standIn;
     private final List<AutoCloseable> opened = new ArrayList<>();
@@ -74,9 +73,14 @@ class SupabaseServerTest {
         return client;
     }
 
-    /** The STAFF_* broadcasts among what arrives within {@link #QUIET}. */
-    private static List<String> changesWithinQuietPeriod(WsClient client) throws InterruptedException {
-        return client.drain(QUIET).stream().filter(text -> text.contains("\"type\":\"STAFF_")).toList();
+    /**
+     * Nothing more is broadcast to the client, now or by the next two polls, without a quiet
+     * period: waits for two whole polls, then fences the hub, through which anything the server
+     * broadcast before must have come.
+     */
+    private void assertNothingMoreBroadcast(WsClient client) throws InterruptedException {
+        StoreFixture.awaitPolls(standIn, 2);
+        client.assertNothingElseArrived();
     }
 
     private static String createPayload(String id, String name) {
@@ -86,7 +90,7 @@ class SupabaseServerTest {
     /** Each row as "id name vversion", from a SYNC_RESPONSE, sorted by id. */
     private static Map<String, String> snapshot(WsClient client) {
         client.send("SYNC_REQUEST", "{}");
-        JsonObject response = client.nextOfType("SYNC_RESPONSE");
+        JsonObject response = client.next("SYNC_RESPONSE");
         Map<String, String> rows = new TreeMap<>();
         for (JsonElement row : Json.payload(response).getAsJsonArray("staff")) {
             rows.put(row.getAsJsonObject().get("id").getAsString(), summary(row.getAsJsonObject()));
@@ -120,7 +124,8 @@ class SupabaseServerTest {
         }
         for (WsClient client : clients) { // 3 clients x 6 changes, every one broadcast to every client
             for (int i = 0; i < 18; i++) {
-                client.nextMatching(m -> Json.type(m).startsWith("STAFF_"));
+                String type = Json.type(client.next());
+                assertTrue(type.startsWith("STAFF_"), type);
             }
         }
         Map<String, String> table = tableSnapshot();
@@ -135,13 +140,13 @@ class SupabaseServerTest {
     void aClientsRowCarriesTheTablesTimestampsToTheMicrosecond() throws Exception {
         WsClient client = client(server(), "micros");
         client.send("STAFF_CREATE", createPayload("m", "Micro"));
-        JsonObject row = Json.payload(client.nextOfType("STAFF_CREATE"));
+        JsonObject row = Json.payload(client.next("STAFF_CREATE"));
         JsonObject stored = standIn.row("m");
         assertEquals(stored.get("created_at").getAsString(), row.get("created_at").getAsString());
         assertEquals(stored.get("updated_at").getAsString(), row.get("updated_at").getAsString());
 
         client.send("STAFF_UPDATE", "{\"staffId\":\"m\",\"changes\":{\"name\":\"Micro 2\"}}");
-        JsonObject changes = Json.payload(client.nextOfType("STAFF_UPDATE")).getAsJsonObject("changes");
+        JsonObject changes = Json.payload(client.next("STAFF_UPDATE")).getAsJsonObject("changes");
         assertEquals(standIn.row("m").get("updated_at").getAsString(), changes.get("updated_at").getAsString());
     }
 
@@ -153,13 +158,27 @@ class SupabaseServerTest {
         WsClient atSecond = client(second, "at-second");
 
         atFirst.send("STAFF_CREATE", createPayload("shared", "Ada"));
-        atFirst.nextOfType("STAFF_CREATE");
-        atSecond.nextOfType("STAFF_CREATE"); // found by the second server's poller
+        atFirst.next("STAFF_CREATE");
+        atSecond.next("STAFF_CREATE"); // found by the second server's poller
 
         atFirst.send("STAFF_UPDATE", "{\"staffId\":\"shared\",\"changes\":{\"name\":\"First wins\"},\"version\":1}");
-        atFirst.nextOfType("STAFF_UPDATE");
+        atFirst.next("STAFF_UPDATE");
         atSecond.send("STAFF_UPDATE", "{\"staffId\":\"shared\",\"changes\":{\"name\":\"Second loses\"},\"version\":1}");
-        JsonObject error = atSecond.nextMatching(m -> Json.type(m).equals("ERROR"));
+        // The second server's poller reports the first's update at a moment of its own: before or
+        // after the refusal.
+        JsonObject error = null;
+        JsonObject polled = null;
+        while (error == null || polled == null) {
+            JsonObject message = atSecond.next();
+            if (Json.type(message).equals("ERROR")) {
+                assertNull(error, "one refusal: " + message);
+                error = message;
+            } else {
+                assertEquals("STAFF_UPDATE", Json.type(message), message.toString());
+                assertNull(polled, "the update reported once: " + message);
+                polled = message;
+            }
+        }
         assertEquals("VERSION_CONFLICT", Json.errorCode(error));
         assertEquals("First wins", Json.payload(error).getAsJsonObject("current").get("name").getAsString());
 
@@ -181,20 +200,20 @@ class SupabaseServerTest {
         writer.send("STAFF_CREATE", createPayload("second", "Two"));
         long third = writer.send("STAFF_CREATE", createPayload("third", "Three"));
 
-        JsonObject refused = writer.nextOfType("ERROR");
+        JsonObject refused = writer.next("ERROR"); // at once: the other two are still at the store
         assertEquals("RATE_LIMITED", Json.errorCode(refused));
         assertEquals(third, refused.get("inReplyTo").getAsLong());
         // Different rows go to different store lanes, so the two may finish in either order.
         List<String> applied = new ArrayList<>(List.of(
-                Json.payload(writer.nextOfType("STAFF_CREATE")).get("id").getAsString(),
-                Json.payload(writer.nextOfType("STAFF_CREATE")).get("id").getAsString()));
+                Json.payload(writer.next("STAFF_CREATE")).get("id").getAsString(),
+                Json.payload(writer.next("STAFF_CREATE")).get("id").getAsString()));
         applied.sort(null);
         assertEquals(List.of("first", "second"), applied);
         assertNull(standIn.row("third"), "the refused change was not applied");
 
         standIn.setLatency(Duration.ZERO);
         writer.send("STAFF_CREATE", createPayload("third", "Three"));
-        assertEquals("third", Json.payload(writer.nextOfType("STAFF_CREATE")).get("id").getAsString(),
+        assertEquals("third", Json.payload(writer.next("STAFF_CREATE")).get("id").getAsString(),
                 "once the others settled, the connection may send again");
     }
 
@@ -203,10 +222,10 @@ class SupabaseServerTest {
         ServerProcess server = server();
         WsClient writer = client(server, "writer");
         writer.send("STAFF_CREATE", createPayload("counted", "Counted"));
-        writer.nextOfType("STAFF_CREATE");
+        writer.next("STAFF_CREATE");
         standIn.beginOutage(PostgrestStandIn.Fault.PLAIN_503);
         writer.send("STAFF_CREATE", createPayload("refused", "Refused"));
-        assertEquals("STORE_UNAVAILABLE", Json.errorCode(writer.nextOfType("ERROR")));
+        assertEquals("STORE_UNAVAILABLE", Json.errorCode(writer.next("ERROR")));
         standIn.endOutage();
 
         String metrics = server.metrics();
@@ -228,8 +247,8 @@ class SupabaseServerTest {
 
         standIn.beginOutage(PostgrestStandIn.Fault.PLAIN_503);
         writer.send("STAFF_CREATE", createPayload("during", "Lost?"));
-        assertEquals("STORE_UNAVAILABLE", Json.errorCode(writer.nextOfType("ERROR")));
-        assertTrue(changesWithinQuietPeriod(watcher).isEmpty(), "nothing is broadcast");
+        assertEquals("STORE_UNAVAILABLE", Json.errorCode(writer.next("ERROR")));
+        assertNothingMoreBroadcast(watcher);
         HttpResponse<String> ready = server.get("/ready");
         assertEquals(503, ready.statusCode());
         assertTrue(ready.body().contains("503"), ready.body());
@@ -237,7 +256,7 @@ class SupabaseServerTest {
 
         standIn.endOutage();
         writer.send("STAFF_CREATE", createPayload("after", "Back"));
-        assertEquals("after", Json.payload(watcher.nextOfType("STAFF_CREATE")).get("id").getAsString());
+        assertEquals("after", Json.payload(watcher.next("STAFF_CREATE")).get("id").getAsString());
         server.awaitReady(200, Duration.ofSeconds(10));
     }
 
@@ -248,11 +267,10 @@ class SupabaseServerTest {
         WsClient watcher = client(server, "watcher");
         standIn.failNextWrites(PostgrestStandIn.Fault.APPLY_THEN_RESET, 1);
         long number = writer.send("STAFF_CREATE", createPayload("kept", "Stored"));
-        JsonObject atWriter = writer.nextMatching(m -> !Json.type(m).equals("SYNC_RESPONSE"));
-        assertEquals("STAFF_CREATE", Json.type(atWriter));
+        JsonObject atWriter = writer.next("STAFF_CREATE");
         assertEquals(number, atWriter.get("inReplyTo").getAsLong());
-        assertEquals("kept", Json.payload(watcher.nextOfType("STAFF_CREATE")).get("id").getAsString());
-        assertTrue(changesWithinQuietPeriod(watcher).isEmpty(), "reported once, not again by the poller");
+        assertEquals("kept", Json.payload(watcher.next("STAFF_CREATE")).get("id").getAsString());
+        assertNothingMoreBroadcast(watcher); // reported once, not again by the poller
     }
 
     @Test
@@ -262,8 +280,8 @@ class SupabaseServerTest {
         WsClient watcher = client(server, "watcher");
         standIn.failNextWrites(PostgrestStandIn.Fault.CONNECTION_RESET, 1);
         writer.send("STAFF_CREATE", createPayload("dropped", "Not stored"));
-        assertEquals("STORE_UNAVAILABLE", Json.errorCode(writer.nextOfType("ERROR")));
-        assertTrue(changesWithinQuietPeriod(watcher).isEmpty());
+        assertEquals("STORE_UNAVAILABLE", Json.errorCode(writer.next("ERROR")));
+        assertNothingMoreBroadcast(watcher);
         assertNull(standIn.row("dropped"));
     }
 
@@ -284,7 +302,7 @@ class SupabaseServerTest {
         long start = System.nanoTime();
         standIn.updateDirectly("direct", change);
         for (WsClient client : clients) {
-            JsonObject update = client.nextOfType("STAFF_UPDATE");
+            JsonObject update = client.next("STAFF_UPDATE");
             assertEquals("Edited in SQL", Json.payload(update).getAsJsonObject("staff").get("name").getAsString());
         }
         long elapsedMs = (System.nanoTime() - start) / 1_000_000;
@@ -298,10 +316,10 @@ class SupabaseServerTest {
         WsClient writer = client(server, "writer");
         standIn.failNextWrites(PostgrestStandIn.Fault.APPLY_THEN_RESET, 1);
         writer.send("STAFF_CREATE", createPayload("x", "X"));
-        writer.nextOfType("STAFF_CREATE");
+        writer.next("STAFF_CREATE");
         standIn.revokeGrants(true);
         writer.send("STAFF_CREATE", createPayload("y", "Y"));
-        assertEquals("STORE_UNAVAILABLE", Json.errorCode(writer.nextOfType("ERROR")));
+        assertEquals("STORE_UNAVAILABLE", Json.errorCode(writer.next("ERROR")));
         String health = server.get("/health").body();
         assertTrue(health.contains("42501"), health);
         standIn.revokeGrants(false);

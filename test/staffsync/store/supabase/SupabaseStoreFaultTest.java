@@ -114,7 +114,7 @@ class SupabaseStoreFaultTest {
         assertEquals(Kind.CREATE, event.kind());
         assertEquals(CLIENT, event.origin());
         assertNotNull(fixture.standIn.row("a"));
-        Thread.sleep(200); // several polls: the poller must not report it again
+        StoreFixture.awaitPolls(fixture.standIn, 3); // the poller must not report it again
         assertEquals(1, fixture.listener.events().size());
     }
 
@@ -126,7 +126,7 @@ class SupabaseStoreFaultTest {
         ChangeEvent event = applied(store.apply(rename("a", "Ada L.", 1L), CLIENT)).event();
         assertEquals(2, event.row().version());
         assertEquals("Ada L.", event.row().name());
-        Thread.sleep(200);
+        StoreFixture.awaitPolls(fixture.standIn, 3);
         assertEquals(2, fixture.listener.events().size());
     }
 
@@ -137,7 +137,7 @@ class SupabaseStoreFaultTest {
         fixture.standIn.failNextWrites(PostgrestStandIn.Fault.APPLY_THEN_RESET, 1);
         ChangeEvent event = applied(store.apply(delete("a", 1L), CLIENT)).event();
         assertEquals(Kind.DELETE, event.kind());
-        Thread.sleep(400); // past a deletion check: not reported twice
+        StoreFixture.awaitPolls(fixture.standIn, ChangePoller.DELETION_CHECK_EVERY + 1); // past a deletion check: not reported twice
         assertEquals(2, fixture.listener.events().size());
     }
 
