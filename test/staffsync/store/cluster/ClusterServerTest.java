@@ -432,7 +432,7 @@ class ClusterServerTest {
         ServerProcess server = instance();
         WsClient tab = client(server, "tab");
         tab.send("STAFF_CREATE", create("ada", "Ada"));
-        tab.nextTextOfType("STAFF_CREATE");
+        tab.nextText("STAFF_CREATE");
         String up = server.metrics();
         assertTrue(up.contains("\nstaffsync_redis_up 1\n"), up);
         assertTrue(sample(up, "staffsync_redis_round_trips_total{command=\"script:publish\",outcome=\"ok\"}") >= 1, up);
