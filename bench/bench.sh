@@ -12,7 +12,8 @@
 # BENCH_CHECK=parse (the load generator also parses every message it receives into a JSON tree),
 # BENCH_CDS=0 (run staff-sync without the class-data-sharing archive build.sh makes next to the jar).
 # BENCH_AUTH=jwt (scenario (c) also as staff-sync/jwt: AUTH_MODE=jwt, an ES256 token per connection;
-# BENCH_AUTH=rs256: the same with RS256 tokens).
+# BENCH_AUTH=rs256: the same with RS256 tokens; with BENCH_BASELINE_JAR also staff-sync/baseline/jwt, the
+# baseline's jar and flags with tokens: e.g. the same jar with and without -XX:TieredStopAtLevel=1).
 # BENCH_STORM_ROWS / BENCH_STORM_CLIENTS (scenario (f): 100000 / 200, QUICK 20000 / 50).
 # Scenario (r), several instances on Redis (issue 13), is not in the default list (three runs of (b) per
 # round, and redis-server): BENCH_SCENARIOS=r (or add r to the list) runs it; it installs redis-server

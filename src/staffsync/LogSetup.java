@@ -12,7 +12,7 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
 import staffsync.protocol.Timestamps;
-import staffsync.ws.LibraryLogFilter;
+import staffsync.ws.library.LibraryLogFilter;
 
 /**
  * java.util.logging, one line per record: time, level, thread, logger, message. Java-WebSocket

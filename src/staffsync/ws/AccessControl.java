@@ -3,7 +3,6 @@ package staffsync.ws;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.java_websocket.framing.CloseFrame;
 import staffsync.auth.ReadOnlySwitch;
 import staffsync.auth.Role;
 import staffsync.auth.TokenVerifier;

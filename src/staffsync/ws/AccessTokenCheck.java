@@ -4,6 +4,9 @@ import java.util.concurrent.CompletableFuture;
 import staffsync.auth.TokenVerifier;
 import staffsync.auth.VerifiedToken;
 import staffsync.metrics.Metrics;
+import staffsync.ws.library.HandshakeCheck;
+import staffsync.ws.library.HandshakeRefusal;
+import staffsync.ws.library.HandshakeRequest;
 
 /**
  * With AUTH_MODE=jwt, an {@code ?access_token=} on the WebSocket URL is checked before the
@@ -13,7 +16,7 @@ import staffsync.metrics.Metrics;
  * <p>Never blocks: a token whose key is held is verified here; one naming a key the JWKS is
  * being fetched for passes, and the connection, once open, waits for that fetch like an AUTH
  * would (a bad token then gets ERROR UNAUTHORIZED and close 4001). The verdict is remembered by
- * the verifier, so {@link SyncServer#onOpen} finds it again for the price of a hash.
+ * the verifier, so {@link SyncServer#opened} finds it again for the price of a hash.
  */
 final class AccessTokenCheck implements HandshakeCheck {
     static final String PARAMETER = "access_token";

@@ -2,112 +2,60 @@ package staffsync.ws;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
-import java.util.Arrays;
-import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.logging.Logger;
 import org.java_websocket.framing.CloseFrame;
 import staffsync.hub.Client;
 import staffsync.hub.Frame;
 import staffsync.hub.Reply;
 import staffsync.metrics.Metrics;
+import staffsync.ws.library.LibrarySocket;
 
 /**
- * One open WebSocket connection, as the hub's {@link Client}, with its outbound queue: the Go
- * design's {@code send} channel, bounded in bytes. Sends never block: they append and schedule
- * the connection on its {@link SocketWriter}. A connection whose unsent bytes would pass
- * {@code outboundLimitBytes} loses its backlog and is closed with 1013, so a slow reader costs
- * nobody else anything.
- *
- * <p>A large {@link Reply} (a snapshot or replay of any size) waits in the queue like a frame
- * but is produced a piece at a time as the socket drains, so it is never all in memory and its
- * size never counts against the bound. What is queued behind it waits for it; those bytes
- * count, less what the client reads of the reply meanwhile ({@link #readAhead}): a client is
- * dropped for reading more slowly than it is sent events, never for the size of what it asked
- * for. Pings and pongs go out at the next frame boundary, even in the middle of a long reply,
- * so a client that reads one is not taken for a dead peer.
+ * One open WebSocket connection, as the hub's {@link Client}: the Go design's {@code Client}
+ * with its {@code send} channel ({@link OutboundQueue}), bounded in bytes. Sends never block: they
+ * append and schedule the connection on its {@link SocketWriter}. A connection whose unsent bytes
+ * would pass {@code outboundLimitBytes} loses its backlog and is closed with 1013, so a slow
+ * reader costs nobody else anything: a client is dropped for reading more slowly than it is sent
+ * events, never for the size of what it asked for (see {@link OutboundQueue} on large replies).
  *
  * <p>Thread-safety: {@link #send} runs on the hub thread and on WebSocket workers (direct
- * replies), appending lock-free. Only the writer thread takes entries off {@link #queue} and
- * {@link #control} and writes {@link #inFlight}, under {@link #writeLock}; the two other paths
- * that change the queues (dropping a slow consumer and handing the rest to the library before
- * a close frame) take the same lock. Lock order: the library's monitor on the socket, then
- * {@link #writeLock}; never the other way round.
+ * replies); the queue's own comment says who takes from it. {@link #dropped} is set once, by the
+ * compare-and-set of the sender that first finds the bound passed. What the client may still
+ * send ({@link #inbound}) and its authentication ({@link #auth}) belong to the reading side and
+ * have their owners in their own classes; the writer never touches them.
  */
-final class ClientConnection implements Client {
+final class ClientConnection extends WritableConnection implements Client, LibrarySocket.OwnWritePath {
     private static final Logger LOG = Logger.getLogger(ClientConnection.class.getName());
 
-    /**
-     * PAUSED: the reply at the head waits for others it travels with (see Convoy); look again soon.
-     * MORE: a slice of a large reply went out and the socket would take more; write the others first.
-     */
-    enum WriteResult { EMPTY, BLOCKED, LIBRARY_BUSY, PAUSED, MORE, FAILED, HANDED_OVER, CLOSED }
-
     private final String id;
-    private final SyncSocket socket;
+    private final LibrarySocket socket;
     private final SocketChannel channel;
     private final SocketWriter writer;
-    private final SyncServer server;
     private final long outboundLimitBytes;
     private final Metrics metrics;
-    final RateLimiter rateLimiter;
-    final AtomicInteger pendingMutations = new AtomicInteger();
+    private final OutboundQueue queue;
+    /** Set once, by the sender that first finds the bound passed; read by every sender. */
+    private final AtomicBoolean dropped = new AtomicBoolean();
+    /** What the client may still send; taken from by the worker reading it (see its class for owners). */
+    final InboundLimits inbound;
     /** Its token and timer with AUTH_MODE=jwt; see {@link AccessControl}. */
     final ConnectionAuth auth = new ConnectionAuth();
     /** The kinds of protocol error already logged for this connection (see ProtocolErrorLog). */
     final ProtocolErrorLog.Seen protocolErrorsLogged = new ProtocolErrorLog.Seen();
 
-    /** Bytes most taken off the queues for one gathering write (and in the JDK's direct buffer for it). */
-    private static final int WRITE_BYTES = 64 * 1024;
-
-    /** What is sent, in order: whole frames ({@link ByteBuffer}) and large replies ({@link Reply}). */
-    private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
-    /** The library's pings and pongs: written at the next frame boundary, ahead of the queue. */
-    private final ConcurrentLinkedQueue<ByteBuffer> control = new ConcurrentLinkedQueue<>();
-    /**
-     * Bytes taken off the queues and being written; the writer empties it before it takes
-     * anything else, since it may end in the middle of a frame. Changed under writeLock only.
-     */
-    private final ConcurrentLinkedDeque<ByteBuffer> inFlight = new ConcurrentLinkedDeque<>();
-    /** Guarded by writeLock: inFlight holds a reply's pieces, whose bytes queuedBytes never counted. */
-    private boolean inFlightIsReply;
-    /** Guarded by writeLock: the reply at the head had no piece to give yet. */
-    private boolean replyPaused;
-    /** Frame and control bytes appended and not yet written: exact, so the bound is too. */
-    private final AtomicLong queuedBytes = new AtomicLong();
-    /**
-     * Reply bytes the client read while other bytes waited behind the reply; they offset those
-     * bytes against the bound. Written by the writer thread only (under writeLock), read by senders;
-     * back to 0 whenever everything queued has been written.
-     */
-    private volatile long readAhead;
-    /** True while the connection is in its writer's ready queue or waiting for writability. */
-    final AtomicBoolean scheduled = new AtomicBoolean();
-    private final ReentrantLock writeLock = new ReentrantLock();
-    /** Guarded by writeLock: once set, the library's own queue carries this connection's bytes. */
-    private boolean handedOver;
-    private final AtomicBoolean dropped = new AtomicBoolean();
-    /** The key on the writer's selector; touched only by the writer thread. */
-    SelectionKey writerKey;
-    /** Set and read by the writer thread only. */
-    private IOException writeFailure;
-
-    ClientConnection(String id, SyncSocket socket, SocketWriter writer, SyncServer server, long outboundLimitBytes,
-                     RateLimiter rateLimiter, Metrics metrics) {
+    ClientConnection(String id, LibrarySocket socket, SocketWriter writer, long outboundLimitBytes,
+                     InboundLimits inbound, Metrics metrics) {
         this.id = id;
         this.socket = socket;
-        this.channel = (SocketChannel) socket.getChannel();
+        this.channel = socket.channel();
         this.writer = writer;
-        this.server = server;
         this.outboundLimitBytes = outboundLimitBytes;
-        this.rateLimiter = rateLimiter;
+        this.inbound = inbound;
         this.metrics = metrics;
+        this.queue = new OutboundQueue(metrics);
     }
 
     @Override
@@ -117,7 +65,7 @@ final class ClientConnection implements Client {
 
     /** The connection in a log line: its id and the client's address. */
     String describe() {
-        return id + " (" + socket.getRemoteSocketAddress() + ")";
+        return id + " (" + socket.remoteAddress() + ")";
     }
 
     @Override
@@ -132,22 +80,24 @@ final class ClientConnection implements Client {
             return; // the hub takes its turn back when it hears of the close
         }
         queue.add(reply);
-        schedule();
+        writer.schedule(this);
     }
 
     /** Queues encoded bytes (a frame, or several end to end). */
-    void enqueue(ByteBuffer bytes) {
+    @Override
+    public void enqueue(ByteBuffer bytes) {
         if (withinBound(bytes.remaining())) {
             queue.add(bytes);
-            schedule();
+            writer.schedule(this);
         }
     }
 
     /** Queues a control frame (ping, pong): it goes out at the next frame boundary. */
-    void enqueueControl(ByteBuffer bytes) {
+    @Override
+    public void enqueueControl(ByteBuffer bytes) {
         if (withinBound(bytes.remaining())) {
-            control.add(bytes);
-            schedule();
+            queue.addControl(bytes);
+            writer.schedule(this);
         }
     }
 
@@ -156,258 +106,75 @@ final class ClientConnection implements Client {
         if (dropped.get() || !socket.isOpen()) {
             return false;
         }
-        long backlog = queuedBytes.addAndGet(size);
-        if (backlog - readAhead > outboundLimitBytes) {
-            queuedBytes.addAndGet(-size);
-            dropSlowConsumer(backlog - size);
+        if (!queue.reserve(size, outboundLimitBytes)) {
+            dropSlowConsumer();
             return false;
         }
         return true;
     }
 
-    private void schedule() {
-        if (!scheduled.get() && scheduled.compareAndSet(false, true)) {
-            writer.schedule(this);
+    /** The Go design's "if the send channel is full, close the client". */
+    private void dropSlowConsumer() {
+        if (!dropped.compareAndSet(false, true)) {
+            return;
         }
+        metrics.slowConsumerDropped();
+        long readAhead = queue.readAheadBytes();
+        LOG.warning("connection " + id + " dropped: " + queue.backlogBytes() + " bytes unsent, over the bound of "
+                + outboundLimitBytes + " (OUTBOUND_LIMIT_BYTES)"
+                + (readAhead > 0 ? " and the " + readAhead + " reply bytes it read meanwhile" : ""));
+        queue.discardBacklog();
+        // A peer that does not read will not answer the close frame either: it is cut off soon after.
+        socket.closeAfterQueued(CloseFrame.TRY_AGAIN_LATER,
+                "slow consumer: outbound backlog over " + outboundLimitBytes + " bytes");
     }
 
     @Override
     public boolean isClosed() {
-        return socket.isClosing() || socket.isClosed();
+        return socket.isClosingOrClosed();
     }
 
     @Override
     public void mutationSettled() {
-        pendingMutations.decrementAndGet();
+        inbound.changeSettled();
     }
 
     @Override
     public void failed(String reason) {
         LOG.warning("connection " + id + " closed with 1011: " + reason);
-        socket.close(CloseFrame.UNEXPECTED_CONDITION, reason);
-        server.closeLater(socket, CloseFrame.UNEXPECTED_CONDITION);
-    }
-
-    SocketChannel channel() {
-        return channel;
-    }
-
-    boolean hasQueued() {
-        return !inFlight.isEmpty() || !control.isEmpty() || !queue.isEmpty();
-    }
-
-    /**
-     * Runs on the writer thread: writes as much as the socket takes without blocking, in
-     * gathering writes of up to {@code scratch.length} buffers.
-     */
-    WriteResult writeQueued(ByteBuffer[] scratch) {
-        writeLock.lock();
-        try {
-            if (handedOver) {
-                return WriteResult.HANDED_OVER;
-            }
-            if (!channel.isOpen()) {
-                clearQueues(); // closed by the library (or the peer): nothing left to write to
-                return WriteResult.CLOSED;
-            }
-            if (!socket.outQueue.isEmpty()) {
-                // The library has not finished writing its own bytes (the handshake response
-                // comes before any message of ours): writing now would overtake them.
-                return WriteResult.LIBRARY_BUSY;
-            }
-            while (true) {
-                if (inFlight.isEmpty() && !takeNext()) {
-                    if (replyPaused) {
-                        return WriteResult.PAUSED;
-                    }
-                    readAhead = 0;
-                    return WriteResult.EMPTY;
-                }
-                int count = 0;
-                for (ByteBuffer buffer : inFlight) {
-                    scratch[count++] = buffer;
-                    if (count == scratch.length) {
-                        break;
-                    }
-                }
-                long written = channel.write(scratch, 0, count);
-                metrics.socketWrite();
-                boolean blocked = scratch[count - 1].hasRemaining();
-                Arrays.fill(scratch, 0, count, null);
-                if (!inFlightIsReply) {
-                    queuedBytes.addAndGet(-written);
-                } else if (queuedBytes.get() > 0) {
-                    readAhead += written;
-                }
-                while (!inFlight.isEmpty() && !inFlight.peekFirst().hasRemaining()) {
-                    inFlight.pollFirst();
-                }
-                if (blocked) {
-                    return WriteResult.BLOCKED;
-                }
-                if (inFlightIsReply && inFlight.isEmpty()) {
-                    return WriteResult.MORE; // its turn is over: other connections' events go first
-                }
-            }
-        } catch (IOException e) {
-            writeFailure = e;
-            return WriteResult.FAILED;
-        } finally {
-            writeLock.unlock();
-        }
-    }
-
-    /**
-     * Moves what is to be written next into {@link #inFlight}: control frames first, else the
-     * queue's next frames (up to about {@link #WRITE_BYTES}), else the next pieces of the reply
-     * at its head. False when nothing is waiting, or the reply at the head has nothing yet
-     * ({@link #replyPaused}). Under writeLock, on the writer thread.
-     */
-    private boolean takeNext() {
-        replyPaused = false;
-        for (ByteBuffer ping; (ping = control.poll()) != null; ) {
-            inFlight.add(ping);
-        }
-        if (!inFlight.isEmpty()) {
-            inFlightIsReply = false;
-            return true;
-        }
-        while (true) {
-            Object head = queue.peek();
-            if (head == null) {
-                return false;
-            }
-            if (head instanceof Reply reply) {
-                if (takePieces(reply)) {
-                    return true;
-                }
-                if (replyPaused) {
-                    return false;
-                }
-                queue.poll();
-                reply.written(); // every piece went into the socket: the hub gives its turn to the next
-                continue;
-            }
-            inFlightIsReply = false;
-            long bytes = 0;
-            while (queue.peek() instanceof ByteBuffer buffer && (bytes == 0 || bytes + buffer.remaining() <= WRITE_BYTES)) {
-                queue.poll();
-                inFlight.add(buffer);
-                bytes += buffer.remaining();
-            }
-            return true;
-        }
-    }
-
-    /**
-     * Takes the reply's next pieces, about {@link #WRITE_BYTES} of them; false when it has none
-     * left, or none yet ({@link #replyPaused}).
-     */
-    private boolean takePieces(Reply reply) {
-        inFlightIsReply = true;
-        long bytes = 0;
-        ByteBuffer[] piece;
-        while (bytes < WRITE_BYTES && (piece = reply.nextPiece()) != null) {
-            if (piece == Reply.LATER) {
-                replyPaused = inFlight.isEmpty();
-                break;
-            }
-            for (ByteBuffer buffer : piece) {
-                inFlight.add(buffer);
-                bytes += buffer.remaining();
-            }
-        }
-        return !inFlight.isEmpty();
-    }
-
-    /** Runs on the writer thread, not holding {@link #writeLock} when it closes (closing takes the library's monitor). */
-    void closeAfterWriteFailure() {
-        writeLock.lock();
-        try {
-            clearQueues();
-        } finally {
-            writeLock.unlock();
-        }
-        String reason = writeFailure == null ? "socket closed" : String.valueOf(writeFailure.getMessage());
-        socket.closeConnection(CloseFrame.ABNORMAL_CLOSE, "write failed: " + reason);
-    }
-
-    /**
-     * Called by {@link SyncSocket} when the library sends a close frame. A close frame must be the
-     * last thing on the wire and the library closes the socket once its own queue is empty, so
-     * everything still unsent here moves, in order, to the library's queue ahead of the close
-     * frame, and the library writes the rest. A large reply cannot move (the library would need
-     * it whole): what is in flight of it goes, the rest of it and whatever follows it do not,
-     * and the client sees the close in the middle of that message. Runs under the library's
-     * monitor on the socket.
-     */
-    void handOverToLibrary(Runnable queueCloseFrame) {
-        writeLock.lock();
-        try {
-            if (!handedOver) {
-                handedOver = true;
-                socket.outQueue.addAll(inFlight);
-                for (Object entry : queue) {
-                    if (entry instanceof Reply) {
-                        break;
-                    }
-                    socket.outQueue.add((ByteBuffer) entry);
-                }
-                clearQueues();
-            }
-            queueCloseFrame.run();
-        } finally {
-            writeLock.unlock();
-        }
+        socket.closeAfterQueued(CloseFrame.UNEXPECTED_CONDITION, reason);
     }
 
     /** Closes with this code after what is queued; a peer that does not answer is cut off a little later. */
     void closeWith(int code, String reason) {
-        socket.close(code, reason);
-        server.closeLater(socket, code);
+        socket.closeAfterQueued(code, reason);
     }
 
-    private void dropSlowConsumer(long backlog) {
-        if (!dropped.compareAndSet(false, true)) {
-            return;
-        }
-        metrics.slowConsumerDropped();
-        LOG.warning("connection " + id + " dropped: " + backlog + " bytes unsent, over the bound of "
-                + outboundLimitBytes + " (OUTBOUND_LIMIT_BYTES)"
-                + (readAhead > 0 ? " and the " + readAhead + " reply bytes it read meanwhile" : ""));
-        discardBacklog();
-        socket.close(CloseFrame.TRY_AGAIN_LATER, "slow consumer: outbound backlog over " + outboundLimitBytes + " bytes");
-        // A peer that does not read will not answer the close frame either: cut it off soon.
-        server.closeLater(socket, CloseFrame.TRY_AGAIN_LATER);
+    @Override
+    SocketChannel channel() {
+        return channel;
     }
 
-    /**
-     * Empties the queues except what is in flight (at most about {@link #WRITE_BYTES}): it may
-     * have been partly written, and cutting a frame in half would corrupt the stream before the
-     * close frame.
-     */
-    private void discardBacklog() {
-        writeLock.lock();
-        try {
-            queue.clear();
-            control.clear();
-            long left = 0;
-            if (!inFlightIsReply) {
-                for (ByteBuffer buffer : inFlight) {
-                    left += buffer.remaining();
-                }
-            }
-            queuedBytes.set(left);
-        } finally {
-            writeLock.unlock();
-        }
+    @Override
+    public boolean hasQueued() {
+        return queue.hasQueued();
     }
 
-    /** Under writeLock. */
-    private void clearQueues() {
-        inFlight.clear();
-        queue.clear();
-        control.clear();
-        queuedBytes.set(0);
+    @Override
+    WriteResult writeQueued(ByteBuffer[] scratch) {
+        return queue.writeTo(channel, socket::libraryStillWriting, scratch);
+    }
+
+    /** On the writer thread; the queue's lock is let go before closing, which takes the library's monitor. */
+    @Override
+    void closeAfterWriteFailure() {
+        IOException failure = queue.discardAfterFailure();
+        String reason = failure == null ? "socket closed" : String.valueOf(failure.getMessage());
+        socket.abort(CloseFrame.ABNORMAL_CLOSE, "write failed: " + reason);
+    }
+
+    @Override
+    public void handOver(Consumer<ByteBuffer> library, Runnable queueCloseFrame) {
+        queue.handOver(library, queueCloseFrame);
     }
 }

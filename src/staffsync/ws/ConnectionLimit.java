@@ -3,6 +3,9 @@ package staffsync.ws;
 import java.net.InetAddress;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import staffsync.ws.library.HandshakeCheck;
+import staffsync.ws.library.HandshakeRefusal;
+import staffsync.ws.library.HandshakeRequest;
 
 /**
  * {@code MAX_CONNECTIONS} and {@code MAX_CONNECTIONS_PER_IP}: an upgrade request over either is
@@ -13,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>A request that passes takes its place at once (a compare-and-set, so concurrent handshakes
  * cannot race past the bound) and holds it until its socket closes, when
- * {@link SyncServer#removeConnection} calls {@link #released}. Only a request that passes every
+ * the library's server calls {@link #released}. Only a request that passes every
  * check may hold a place, which is why this check is the last in the list.
  *
  * <p>Thread-safety: lock-free counters; checks run on many worker threads at once.
@@ -52,7 +55,8 @@ final class ConnectionLimit implements HandshakeCheck {
     }
 
     /** The socket of a request that passed has closed: its place is free again. */
-    void released(HandshakeRequest request) {
+    @Override
+    public void released(HandshakeRequest request) {
         connections.decrementAndGet();
         InetAddress address = addressOf(request);
         if (maxPerAddress > 0 && address != null) {

@@ -22,16 +22,14 @@ final class MessageHandler {
     private final Hub hub;
     private final TextFrames frames;
     private final Metrics metrics;
-    private final int maxPendingPerConnection;
     private final ProtocolErrorLog protocolErrors;
     private final AccessControl access;
 
-    MessageHandler(Hub hub, TextFrames frames, Metrics metrics, int maxPendingPerConnection,
-                   ProtocolErrorLog protocolErrors, AccessControl access) {
+    MessageHandler(Hub hub, TextFrames frames, Metrics metrics, ProtocolErrorLog protocolErrors,
+                   AccessControl access) {
         this.hub = hub;
         this.frames = frames;
         this.metrics = metrics;
-        this.maxPendingPerConnection = maxPendingPerConnection;
         this.protocolErrors = protocolErrors;
         this.access = access;
     }
@@ -56,7 +54,7 @@ final class MessageHandler {
         }
         metrics.received(envelope.type());
         Long inReplyTo = envelope.sequenceNumber();
-        if (!client.rateLimiter.tryAcquire()) {
+        if (!client.inbound.takeMessage()) {
             replyError(client, ErrorCode.RATE_LIMITED,
                     "too many messages: slow down (RATE_LIMIT_PER_SECOND); this one was not processed", null, inReplyTo);
             return;
@@ -77,8 +75,7 @@ final class MessageHandler {
             return;
         }
         if (request instanceof ClientRequest.Mutation mutation) {
-            if (client.pendingMutations.incrementAndGet() > maxPendingPerConnection) {
-                client.pendingMutations.decrementAndGet();
+            if (!client.inbound.reserveChange()) {
                 replyError(client, ErrorCode.RATE_LIMITED, "too many changes waiting for the store "
                         + "(MAX_PENDING_PER_CONNECTION); this one was not applied", mutation.staffId(), inReplyTo);
                 return;

@@ -2,6 +2,9 @@ package staffsync.ws;
 
 import staffsync.config.AccessConfig;
 import staffsync.metrics.Metrics;
+import staffsync.ws.library.HandshakeCheck;
+import staffsync.ws.library.HandshakeRefusal;
+import staffsync.ws.library.HandshakeRequest;
 
 /**
  * ALLOWED_ORIGINS (PROTOCOL.md "Origins"): a browser always sends the page's origin with a

@@ -38,18 +38,18 @@ final class SocketWriter implements Runnable {
     private static final int MAX_WRITES_PER_ROUND = 1024;
 
     private final Selector selector;
-    private final ConcurrentLinkedQueue<ClientConnection> ready = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<WritableConnection> ready = new ConcurrentLinkedQueue<>();
     /**
      * Connections in the middle of a large reply whose socket takes more: written a slice at a
      * time, and while {@link #ready} is empty (but at least one each time round), so the events
      * of everyone else do not wait behind a storm of snapshots. This thread only.
      */
-    private final ArrayDeque<ClientConnection> streaming = new ArrayDeque<>();
+    private final ArrayDeque<WritableConnection> streaming = new ArrayDeque<>();
     /**
      * Connections to look at again in {@value #LIBRARY_RECHECK_MS} ms: waiting for the library to
      * flush its own bytes first, or for the replies their reply travels with; this thread only.
      */
-    private final List<ClientConnection> waitingForLibrary = new ArrayList<>();
+    private final List<WritableConnection> waitingForLibrary = new ArrayList<>();
     /** True while the thread is (about to be) blocked in select: only then does a schedule wake it. */
     private final AtomicBoolean sleeping = new AtomicBoolean();
     private final ByteBuffer[] scratch = new ByteBuffer[GATHER];
@@ -70,8 +70,11 @@ final class SocketWriter implements Runnable {
         thread.start();
     }
 
-    /** Asks this writer to write the connection's queue (the connection ensures it is queued once). */
-    void schedule(ClientConnection connection) {
+    /** Any thread: asks this writer to write the connection's queue; a connection already waiting is not added twice. */
+    void schedule(WritableConnection connection) {
+        if (connection.scheduled.get() || !connection.scheduled.compareAndSet(false, true)) {
+            return;
+        }
         ready.add(connection);
         if (sleeping.get() && sleeping.compareAndSet(true, false)) {
             selector.wakeup();
@@ -106,7 +109,7 @@ final class SocketWriter implements Runnable {
                 }
                 selector.selectedKeys().clear();
                 // A bounded round, so sockets that became writable are not starved by a busy stream.
-                ClientConnection connection;
+                WritableConnection connection;
                 for (int n = 0; n < MAX_WRITES_PER_ROUND && (connection = ready.poll()) != null; n++) {
                     write(connection);
                 }
@@ -135,19 +138,25 @@ final class SocketWriter implements Runnable {
         } catch (CancelledKeyException closed) {
             return;
         }
-        write((ClientConnection) key.attachment());
+        write((WritableConnection) key.attachment());
     }
 
-    private void write(ClientConnection connection) {
-        ClientConnection.WriteResult result;
+    /**
+     * Writes one connection and files it where its result says. One connection's surprise (a
+     * RuntimeException anywhere in here) must not stop the thread that writes hundreds of
+     * others: that connection is closed, with a log line, and the writer goes on.
+     */
+    private void write(WritableConnection connection) {
         try {
-            result = connection.writeQueued(scratch);
+            writeAndFile(connection);
         } catch (RuntimeException e) {
-            // One connection's surprise must not stop the thread that writes hundreds of others.
-            LOG.log(Level.WARNING, "writing to " + connection.connectionId() + " failed", e);
-            result = ClientConnection.WriteResult.FAILED;
+            LOG.log(Level.WARNING, "writing to " + connection.connectionId() + " failed unexpectedly: closing it", e);
+            closeQuietly(connection);
         }
-        switch (result) {
+    }
+
+    private void writeAndFile(WritableConnection connection) {
+        switch (connection.writeQueued(scratch)) {
             case EMPTY -> {
                 // Unscheduled only now; a send that raced the last write re-schedules it here.
                 connection.scheduled.set(false);
@@ -158,7 +167,7 @@ final class SocketWriter implements Runnable {
             case BLOCKED -> awaitWritable(connection);
             case LIBRARY_BUSY, PAUSED -> waitingForLibrary.add(connection);
             case MORE -> streaming.add(connection);
-            case FAILED -> connection.closeAfterWriteFailure();
+            case FAILED -> closeQuietly(connection);
             case HANDED_OVER -> {
                 // the library writes the rest and the close frame
             }
@@ -168,16 +177,25 @@ final class SocketWriter implements Runnable {
         }
     }
 
-    private void awaitWritable(ClientConnection connection) {
+    private void awaitWritable(WritableConnection connection) {
         try {
-            SelectionKey key = connection.writerKey;
+            SelectionKey key = connection.channel().keyFor(selector);
             if (key == null) {
-                connection.writerKey = connection.channel().register(selector, SelectionKey.OP_WRITE, connection);
+                connection.channel().register(selector, SelectionKey.OP_WRITE, connection);
             } else {
                 key.interestOps(SelectionKey.OP_WRITE);
             }
         } catch (ClosedChannelException | CancelledKeyException closed) {
+            closeQuietly(connection);
+        }
+    }
+
+    /** Closing may fail too (it goes through the library): logged, and the writer goes on. */
+    private void closeQuietly(WritableConnection connection) {
+        try {
             connection.closeAfterWriteFailure();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "closing " + connection.connectionId() + " after a failed write failed too", e);
         }
     }
 }

@@ -18,7 +18,7 @@ import staffsync.support.WsClient;
 
 /**
  * Java-WebSocket can leave a frame in its own queue with the key's write interest off (a
- * sender's "on" overtaken by the selector's "off"; see {@link WriteDemandRepair}). The race
+ * sender's "on" overtaken by the selector's "off"; see staffsync.ws.library.WriteDemandRepair). The race
  * itself is too narrow to hit on demand, so these tests build its outcome directly, on a server
  * running in this JVM, and check that the frame still reaches the client.
  */
@@ -59,8 +59,8 @@ class WriteDemandRepairTest {
     }
 
     private WebSocketImpl onlyConnection() {
-        assertEquals(1, server.getConnections().size());
-        WebSocket socket = server.getConnections().iterator().next();
+        assertEquals(1, server.library().getConnections().size());
+        WebSocket socket = server.library().getConnections().iterator().next();
         return (WebSocketImpl) socket;
     }
 

@@ -48,6 +48,8 @@ public final class Bench {
     static final Map<String, String> LIFTED_LIMITS = liftedLimits();
     /** staff-sync with AUTH_MODE=jwt, each connection with its own ES256 token (BENCH_AUTH=jwt, scenario (c)). */
     static final String OURS_JWT = "staff-sync/jwt";
+    /** The baseline (BENCH_BASELINE_JAR / BENCH_BASELINE_JVM_FLAGS) with AUTH_MODE=jwt too: both sides of an A/B pay for tokens. */
+    static final String OURS_BASELINE_JWT = "staff-sync/baseline/jwt";
     /** Scenario (f)'s two measurements on one server: the event stream alone, then during the sync storm. */
     static final String OURS_QUIET = "staff-sync quiet";
     static final String OURS_STORM = "staff-sync storm";
@@ -183,6 +185,9 @@ public final class Bench {
                 if (compareJwt && template.id().equals("c") && servers.contains(OURS)) {
                     // The cost of authentication: the same connects, each with a token to verify.
                     these.add(these.indexOf(OURS) + 1, OURS_JWT);
+                    if (these.contains(OURS_BASELINE)) {
+                        these.add(these.indexOf(OURS_BASELINE) + 1, OURS_BASELINE_JWT);
+                    }
                 }
                 for (String server : these) {
                     RunResult result = runOne(template, server, r);
@@ -242,7 +247,7 @@ public final class Bench {
         Files.createDirectories(out.resolve("logs"));
         Path log = out.resolve("logs").resolve(template.id() + "-" + server.replace('/', '-') + "-" + run + ".log");
         String store = server.equals(OURS_MEMORY) ? "memory" : template.store();
-        if (server.equals(OURS_JWT) && auth == null) {
+        if (withTokens(server) && auth == null) {
             auth = new BenchAuth(authMode.equals("rs256"));
             auth.tokens(t.subscribers() + t.publishers()); // signed now, outside every run's timing
         }
@@ -271,7 +276,7 @@ public final class Bench {
                 pinSelf("1"); // the load generator's threads, started below, inherit it
             }
             long startCpu = cpuTicks(pid);
-            List<String> tokens = server.equals(OURS_JWT)
+            List<String> tokens = withTokens(server)
                     ? auth.tokens(spec.subscribers() + spec.publishers()) : List.of();
             LoadGen gen = new LoadGen(spec, new LoadGen.Probe() {
                 @Override
@@ -657,6 +662,16 @@ public final class Bench {
         return env;
     }
 
+    /** staff-sync/jwt and staff-sync/baseline/jwt: AUTH_MODE=jwt, a token per connection. */
+    private static boolean withTokens(String server) {
+        return server.equals(OURS_JWT) || server.equals(OURS_BASELINE_JWT);
+    }
+
+    /** staff-sync/baseline and staff-sync/baseline/jwt: the baseline's jar and JVM flags. */
+    private static boolean fromBaseline(String server) {
+        return server.equals(OURS_BASELINE) || server.equals(OURS_BASELINE_JWT);
+    }
+
     private Process start(String server, int port, Path data, Path log, String store, Scenario scenario)
             throws IOException {
         List<String> command = new ArrayList<>();
@@ -667,18 +682,18 @@ public final class Bench {
         switch (server.startsWith(OURS) ? OURS : server) {
             case OURS -> {
                 command.add("java");
-                String flags = (server.equals(OURS_BASELINE) && System.getProperty("bench.baselineJvmFlags") != null
+                String flags = (fromBaseline(server) && System.getProperty("bench.baselineJvmFlags") != null
                         ? System.getProperty("bench.baselineJvmFlags") : System.getProperty("bench.jvmFlags", "")).trim();
                 if (!flags.isEmpty()) {
                     command.addAll(Arrays.asList(flags.split("\\s+")));
                 }
-                String jar = server.equals(OURS_BASELINE) ? System.getProperty("bench.baselineJar")
+                String jar = fromBaseline(server) ? System.getProperty("bench.baselineJar")
                         : System.getProperty("bench.jar", "build-bench/staff-sync.jar");
                 command.addAll(classDataSharing(jar));
                 command.add("-jar");
                 command.add(jar);
                 builder.environment().putAll(oursEnvironment(port, data, store, scenario.throughput()));
-                if (server.equals(OURS_JWT)) {
+                if (withTokens(server)) {
                     builder.environment().putAll(auth.serverEnvironment());
                 }
             }

@@ -283,6 +283,8 @@ final class LoadGen {
         out.put("connectFailed", failed.get());
         out.put("connectSuccessRate", total == 0 ? 0.0 : opened.get() / (double) total);
         out.put("connectSeconds", round(connectSeconds, 2));
+        // All connects from the first to the last handshake's answer: what authentication slows (issue 11).
+        out.put("connectsPerSecond", connectSeconds == 0 ? 0.0 : round(opened.get() / connectSeconds, 0));
         if (!failures.isEmpty()) {
             out.put("connectFailures", new TreeMap<>(failures));
         }

@@ -11,6 +11,7 @@ final class Table {
             "connectSuccessRate", "subscribersOpenAtEnd", "subscribersHeldAtBroadcast", "serverPeakRssMiB",
             "serverCpuSeconds", "cpuMicrosPerDelivery", "slowConsumersDropped", "loadgenCpuSeconds",
             "loadgenMicrosPerDelivery", "loadAverage1m", "loadgenReadsPerDelivery", "loadgenBytesPerRead", "startupMs",
+            "connectsPerSecond", "serverCpuSecondsWholeRun",
             "standInCpuSeconds", "redisCpuSeconds", "redisPublishMeanMs", "redisMsPerEventPublished",
             "supabasePatchMeanMs");
 
@@ -26,6 +27,7 @@ final class Table {
         {"latency.p99.9", "p99.9 ms", "%.2f"},
         {"latency.max", "max ms", "%.2f"},
         {"connectSuccessRate", "conn ok", "%.4f"},
+        {"connectsPerSecond", "conn/s", "%.0f"},
         {"serverPeakRssMiB", "peak RSS MiB", "%.1f"},
         {"serverCpuSeconds", "CPU s", "%.2f"},
         {"cpuMicrosPerDelivery", "CPU µs/deliv", "%.2f"},

@@ -1,4 +1,4 @@
-package staffsync.ws;
+package staffsync.ws.library;
 
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectionKey;
@@ -19,7 +19,7 @@ import staffsync.metrics.Metrics;
  * selector's "off", the frame sits in the queue with nothing to write it. The methods involved
  * are private or final, so the repair is from outside.
  *
- * <p>Our own messages no longer take that path (the {@link SocketWriter}s write them), but the
+ * <p>Our own messages no longer take that path (the app's writers write them), but the
  * handshake response and close frames still do, so once a {@link #SWEEP_MS second} this looks at
  * every connection: frames queued with no write interest get their demand again (counted in
  * {@code staffsync_write_demand_repairs_total}). A close frame lost this way would otherwise

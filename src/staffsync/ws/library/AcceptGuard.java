@@ -1,4 +1,4 @@
-package staffsync.ws;
+package staffsync.ws.library;
 
 import java.io.IOException;
 import java.nio.channels.CancelledKeyException;

@@ -1,4 +1,4 @@
-package staffsync.ws;
+package staffsync.ws.library;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

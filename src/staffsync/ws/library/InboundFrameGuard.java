@@ -1,4 +1,4 @@
-package staffsync.ws;
+package staffsync.ws.library;
 
 import java.nio.ByteBuffer;
 import org.java_websocket.framing.CloseFrame;

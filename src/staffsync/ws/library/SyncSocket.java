@@ -1,6 +1,7 @@
-package staffsync.ws;
+package staffsync.ws.library;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.Collection;
@@ -15,13 +16,14 @@ import org.java_websocket.framing.CloseFrame;
 import org.java_websocket.framing.Framedata;
 
 /**
- * Java-WebSocket's connection object with one change, made through the factory the library
- * offers for it: once the connection is open, the frames the library itself sends (pings, pongs,
- * and anything sent through the {@code WebSocket} interface) join the connection's own queues, so
+ * Java-WebSocket's connection object, made through the factory the library offers for it
+ * ({@link SocketFactory}), and the app's {@link LibrarySocket}. One change on the way out: once
+ * the connection is open, the frames the library itself sends (pings, pongs, and anything sent
+ * through the {@code WebSocket} interface) join the app's queue for it ({@link OwnWritePath}), so
  * exactly one writer ever writes to the socket and frames never interleave (pings and pongs go
  * at the next frame boundary, between the pieces of a long reply too). A close frame is the
- * exception: it hands the whole queue to the library, which then writes the rest, the close
- * frame, and closes (see {@link ClientConnection#handOverToLibrary}).
+ * exception: the app hands its whole queue to the library, which then writes the rest, the close
+ * frame, and closes (see {@link OwnWritePath#handOver}).
  *
  * <p>Before the connection opens (the handshake response) the library writes as it always does.
  *
@@ -30,14 +32,14 @@ import org.java_websocket.framing.Framedata;
  * {@code decode} runs on the one worker thread that serves this connection, which alone touches
  * {@link #gate}, {@link #guard} and {@link #refused}.
  */
-final class SyncSocket extends WebSocketImpl {
+final class SyncSocket extends WebSocketImpl implements LibrarySocket {
     private static final Logger LOG = Logger.getLogger(SyncSocket.class.getName());
     /**
      * Set once, by the worker that runs onOpen; read by any thread that sends. Its own volatile
      * field rather than the library's attachment, which is a plain field: a ping from the
      * library's timer thread must see it.
      */
-    private volatile ClientConnection connection;
+    private volatile OwnWritePath connection;
 
     private final InboundRules rules;
     /**
@@ -109,12 +111,11 @@ final class SyncSocket extends WebSocketImpl {
             super.decode(bytes.slice(bytes.position(), violation.bytesBefore()));
         }
         refused = true;
-        // Logged (once per connection and kind, rate limited) by SyncServer.onCloseInitiated.
+        // Logged (once per connection and kind, rate limited) by the app, told through Events.closing.
         LOG.fine(() -> "closing a connection from " + getRemoteSocketAddress() + " with " + violation.closeCode()
                 + ": " + violation.reason());
-        close(violation.closeCode(), violation.reason());
-        // A client that breaks the protocol may not answer the close frame either.
-        rules.closeLater().accept(this, violation.closeCode());
+        // A client that breaks the protocol may not answer the close frame either: cut off later.
+        closeAfterQueued(violation.closeCode(), violation.reason());
     }
 
     /** Answers with the refusal's HTTP response and closes: the library never sees the request. */
@@ -132,17 +133,49 @@ final class SyncSocket extends WebSocketImpl {
         closeConnection(CloseFrame.NEVER_CONNECTED, "handshake refused with HTTP " + refusal.status());
     }
 
-    void attach(ClientConnection opened) {
+    /** From now on the library's own frames go to the app's queue. */
+    void routeSendsTo(OwnWritePath opened) {
         this.connection = opened;
     }
 
     @Override
+    public SocketChannel channel() {
+        return (SocketChannel) getChannel();
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return getRemoteSocketAddress();
+    }
+
+    @Override
+    public boolean isClosingOrClosed() {
+        return isClosing() || isClosed();
+    }
+
+    @Override
+    public boolean libraryStillWriting() {
+        return !outQueue.isEmpty();
+    }
+
+    @Override
+    public void closeAfterQueued(int code, String reason) {
+        close(code, reason);
+        rules.closeLater().accept(this, code);
+    }
+
+    @Override
+    public void abort(int code, String reason) {
+        closeConnection(code, reason);
+    }
+
+    @Override
     public void sendFrame(Framedata frame) {
-        ClientConnection open = connection;
+        OwnWritePath open = connection;
         if (open == null) {
             super.sendFrame(frame);
         } else if (frame.getOpcode() == Opcode.CLOSING) {
-            open.handOverToLibrary(() -> super.sendFrame(frame));
+            open.handOver(outQueue::add, () -> super.sendFrame(frame));
         } else if (isOpen() && (frame.getOpcode() == Opcode.PING || frame.getOpcode() == Opcode.PONG)) {
             open.enqueueControl(getDraft().createBinaryFrame(frame));
         } else if (isOpen()) {

@@ -1,4 +1,4 @@
-package staffsync.ws;
+package staffsync.ws.library;
 
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;

@@ -1,4 +1,4 @@
-package staffsync.ws;
+package staffsync.ws.library;
 
 import java.util.List;
 import java.util.function.BiConsumer;

@@ -1,4 +1,4 @@
-package staffsync.ws;
+package staffsync.ws.library;
 
 import java.util.Base64;
 
@@ -7,11 +7,11 @@ import java.util.Base64;
  * pointed at the port by mistake gets a 400 that says where to go instead of the library's
  * "404 WebSocket Upgrade Failure".
  */
-final class UpgradeRequestCheck implements HandshakeCheck {
+public final class UpgradeRequestCheck implements HandshakeCheck {
     private static final String SUPPORTED_VERSION = "13";
     private final String path;
 
-    UpgradeRequestCheck(String path) {
+    public UpgradeRequestCheck(String path) {
         this.path = path;
     }
 

@@ -1,4 +1,4 @@
-package staffsync.ws;
+package staffsync.ws.library;
 
 import java.net.BindException;
 import java.util.logging.Filter;
@@ -11,7 +11,7 @@ import org.java_websocket.exceptions.InvalidDataException;
  * <ul>
  *   <li>a client's frame breaking the protocol: the library logs SEVERE with a stack trace
  *       ("Closing due to invalid data in frame", an {@link InvalidDataException}) or a bare
- *       SEVERE line ("Protocol error: ...") every time; {@link ProtocolErrorLog} logs it at INFO,
+ *       SEVERE line ("Protocol error: ...") every time; the app (staffsync.ws.ProtocolErrorLog) logs it at INFO,
  *       once per connection and kind, rate limited;</li>
  *   <li>a port that cannot be bound (a {@link BindException}): Main prints one line naming the
  *       variable to change.</li>

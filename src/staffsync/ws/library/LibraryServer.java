@@ -1,0 +1,292 @@
+package staffsync.ws.library;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.java_websocket.WebSocket;
+import org.java_websocket.WebSocketImpl;
+import org.java_websocket.drafts.Draft;
+import org.java_websocket.exceptions.InvalidDataException;
+import org.java_websocket.framing.CloseFrame;
+import org.java_websocket.handshake.ClientHandshake;
+import org.java_websocket.server.WebSocketServer;
+import staffsync.metrics.Metrics;
+import staffsync.ws.library.LibrarySocket.OwnWritePath;
+
+/**
+ * Java-WebSocket's server, set up and repaired for this app, turning the library's callbacks into
+ * the app's {@link LibrarySocket.Events}. Threads: the library's selector (accepts and reads) and
+ * workers (handshakes, decoding, the callbacks), and ws-timers, shared with the app (reaping
+ * handshakes, hard closes, the {@link WriteDemandRepair} sweep, the listener check).
+ *
+ * @param <C> the app's connection: what it made in {@link LibrarySocket.Events#newConnection}
+ */
+public final class LibraryServer<C extends OwnWritePath> extends WebSocketServer {
+    private static final Logger LOG = Logger.getLogger(LibraryServer.class.getName());
+    /** How long a client asked to close has to answer before its socket is cut. */
+    private static final int CLOSE_GRACE_SECONDS = 5;
+    /** Pending (not yet accepted) connections the listening socket may hold. */
+    static final int ACCEPT_BACKLOG = 4096;
+
+    /**
+     * What the library is set up with.
+     *
+     * @param checks             the handshake checks, in order; the first refusal answers
+     * @param maxMessageBytes    MAX_MESSAGE_BYTES, per frame and per fragmented message
+     * @param handshakeTimeoutMs HANDSHAKE_TIMEOUT_MS: a socket not open by then is closed
+     * @param sendBufferBytes    SOCKET_SEND_BUFFER_BYTES (0: the kernel's default)
+     * @param pingIntervalSeconds PING_INTERVAL_SECONDS: the library's lost-connection check
+     */
+    public record Settings(String host, int port, List<HandshakeCheck> checks, int maxMessageBytes,
+                           long handshakeTimeoutMs, int sendBufferBytes, int pingIntervalSeconds) {
+        public Settings {
+            checks = List.copyOf(checks);
+        }
+    }
+
+    private final Settings settings;
+    private final LibrarySocket.Events<C> events;
+    private final ScheduledExecutorService timers;
+    private final HandshakeReaper reaper;
+    final WriteDemandRepair writeRepair;
+    private final AcceptGuard acceptGuard;
+    private final CountDownLatch started = new CountDownLatch(1);
+    private volatile boolean shuttingDown;
+    /**
+     * False once the library's selector loop has ended (written by the selector thread) or the
+     * listening socket was found closed (by ws-timers).
+     */
+    private volatile boolean listenerRunning = true;
+    private volatile Consumer<String> listenerStopped = why -> { };
+    private volatile Exception startFailure;
+
+    public LibraryServer(Settings settings, LibrarySocket.Events<C> events, Metrics metrics,
+                         ScheduledExecutorService timers) {
+        super(new InetSocketAddress(settings.host(), settings.port()),
+                Math.max(2, Runtime.getRuntime().availableProcessors()),
+                List.<Draft>of(new StaffSyncDraft(settings.maxMessageBytes())));
+        this.settings = settings;
+        this.events = events;
+        this.timers = timers;
+        this.acceptGuard = new AcceptGuard(timers);
+        this.reaper = new HandshakeReaper(settings.handshakeTimeoutMs(), metrics);
+        this.writeRepair = new WriteDemandRepair(this::getConnections, this::onWriteDemand, metrics);
+        InboundRules rules = new InboundRules(settings.checks(), settings.maxMessageBytes(), this::closeLater);
+        setWebSocketFactory(new SocketFactory(settings.sendBufferBytes(), rules, reaper));
+        setReuseAddr(true);
+        setTcpNoDelay(true);
+        // The library's default accept backlog is the JDK's 50: a burst of connects (a deploy, a
+        // network blip reconnecting everyone) overflows it, and the kernel drops SYNs the clients
+        // then retry only after 1, 3, 7 s. Ask for more; the kernel caps it at net.core.somaxconn.
+        setMaxPendingConnections(ACCEPT_BACKLOG);
+        setConnectionLostTimeout(settings.pingIntervalSeconds());
+    }
+
+    /** Starts the selector thread and waits until the port is bound; returns the bound port. */
+    public int startAndAwait() throws Exception {
+        acceptGuard.start();
+        start();
+        if (!started.await(10, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the WebSocket server did not start within 10 s");
+        }
+        if (startFailure != null) {
+            throw startFailure;
+        }
+        long period = Math.max(50, Math.min(1_000, settings.handshakeTimeoutMs() / 4));
+        timers.scheduleAtFixedRate(reaper::reap, period, period, TimeUnit.MILLISECONDS);
+        timers.scheduleWithFixedDelay(writeRepair::sweep, WriteDemandRepair.SWEEP_MS, WriteDemandRepair.SWEEP_MS,
+                TimeUnit.MILLISECONDS);
+        timers.scheduleWithFixedDelay(this::checkListener, 1, 1, TimeUnit.SECONDS);
+        return getPort();
+    }
+
+    /**
+     * Refuses new connections, lets the app's writers finish what is queued, then closes every
+     * connection with 1001 and stops. The wait comes first because, once stopped, the library's
+     * selector gives up after 25 ms without socket activity, which would cut off a reader that is
+     * still catching up. A reader that does not read at all holds this only until the deadline.
+     */
+    public void shutdown(long timeoutMs) throws InterruptedException {
+        shuttingDown = true;
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        long queuesDeadline = end - TimeUnit.MILLISECONDS.toNanos(timeoutMs / 4);
+        while (System.nanoTime() < queuesDeadline && anyQueued()) {
+            Thread.sleep(10);
+        }
+        long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()));
+        stop((int) Math.min(Integer.MAX_VALUE, left), "server shutting down");
+        acceptGuard.stop();
+    }
+
+    private boolean anyQueued() {
+        for (WebSocket socket : getConnections()) {
+            C connection = socket.getAttachment();
+            if (connection != null && connection.hasQueued() && socket.isOpen()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void onOpen(WebSocket conn, ClientHandshake handshake) {
+        if (shuttingDown) {
+            conn.close(CloseFrame.GOING_AWAY, "server shutting down");
+            return;
+        }
+        SyncSocket socket = (SyncSocket) conn;
+        C connection = events.newConnection(socket);
+        conn.setAttachment(connection);
+        socket.routeSendsTo(connection);
+        events.opened(connection, socket.openingRequest());
+        // The library's selector keeps a key it wrote the handshake response on in its selected
+        // set until the peer sends something, revisiting every such key on every wake-up: 10,000
+        // silent clients connecting at once cost it about 30 s of CPU. A ping now makes every
+        // standard client answer with a pong at once, and that read takes the key out.
+        socket.sendPing();
+    }
+
+    @Override
+    public void onClose(WebSocket conn, int code, String reason, boolean remote) {
+        C connection = conn.getAttachment();
+        if (connection != null) {
+            events.closed(connection, code, reason);
+        }
+    }
+
+    /** This server closing a connection: by the app's decision, or for a client's bad frame (1002, 1007, 1009). */
+    @Override
+    public void onCloseInitiated(WebSocket conn, int code, String reason) {
+        C connection = conn.getAttachment();
+        if (connection != null) {
+            events.closing(connection, code, reason);
+        }
+    }
+
+    @Override
+    public void onMessage(WebSocket conn, String message) {
+        C connection = conn.getAttachment();
+        if (connection != null) {
+            events.text(connection, message);
+        }
+    }
+
+    @Override
+    public void onMessage(WebSocket conn, ByteBuffer message) {
+        C connection = conn.getAttachment();
+        if (connection != null) {
+            events.binary(connection);
+        }
+    }
+
+    @Override
+    public void onError(WebSocket conn, Exception ex) {
+        if (ex.getCause() instanceof OutOfMemoryError outOfMemory) {
+            // The library caught it in a worker and is stopping the server: end the process instead.
+            Thread.UncaughtExceptionHandler last = Thread.getDefaultUncaughtExceptionHandler();
+            if (last != null) {
+                last.uncaughtException(Thread.currentThread(), outOfMemory);
+            }
+        }
+        if (conn == null && started.getCount() > 0) {
+            // Failing to start, such as the port being taken: startAndAwait throws it, and Main
+            // says what to do in one line (LibraryLogFilter keeps the library's trace out).
+            startFailure = ex;
+            started.countDown();
+        } else if (conn == null) {
+            LOG.log(Level.SEVERE, "WebSocket server failed: " + ex.getMessage(), ex);
+        } else if (ex.getCause() instanceof Error fatal) {
+            // The library stops the whole server after this (see run()).
+            LOG.log(Level.SEVERE, "WebSocket worker failed on a connection", fatal);
+        } else if (!(ex instanceof InvalidDataException)) { // a client's bad frame: see onCloseInitiated
+            LOG.log(Level.FINE, "connection error", ex);
+        }
+    }
+
+    @Override
+    public void onStart() {
+        started.countDown();
+    }
+
+    /**
+     * Runs the library's selector loop, which accepts and reads every connection. The library ends
+     * it for good on an error it considers fatal (an Error in a worker thread, a RuntimeException
+     * in the loop), closing the listening socket with it: a server that is up but can never be
+     * reached again. When that happens outside a shutdown, {@link #whenListenerStops} is told.
+     */
+    @Override
+    public void run() {
+        Throwable ended = null;
+        try {
+            super.run();
+        } catch (RuntimeException | Error e) {
+            ended = e;
+            throw e;
+        } finally {
+            listenerRunning = false;
+            if (!shuttingDown && startFailure == null) {
+                String why = "the WebSocket listener stopped" + (ended == null ? "" : ": " + ended);
+                LOG.log(Level.SEVERE, why, ended);
+                listenerStopped.accept(why);
+            }
+        }
+    }
+
+    /** Why the listener is not accepting connections now (for /ready); null while it is. */
+    public String acceptProblem() {
+        if (shuttingDown) {
+            return null; // /ready already says the hub has stopped
+        }
+        return listenerRunning ? acceptGuard.problem() : "the WebSocket listener has stopped";
+    }
+
+    @Override
+    protected boolean onConnect(SelectionKey key) {
+        return acceptGuard.mayAccept(key);
+    }
+
+    /** The library calls this once for every socket that closes, opened or not. */
+    @Override
+    protected boolean removeConnection(WebSocket conn) {
+        if (conn instanceof SyncSocket socket && socket.openingRequest() != null) {
+            // It passed every check, so a check may hold a place for it (the connection limit).
+            for (HandshakeCheck check : settings.checks()) {
+                check.released(socket.openingRequest());
+            }
+        }
+        return super.removeConnection(conn);
+    }
+
+    /** On ws-timers: a listening socket the library closed after all (see AcceptGuard) is as fatal as a stopped loop. */
+    private void checkListener() {
+        if (acceptGuard.listenerClosed() && !shuttingDown && listenerRunning) {
+            listenerRunning = false;
+            String why = "the WebSocket listener's socket was closed by Java-WebSocket after an accept failed";
+            LOG.severe(why);
+            listenerStopped.accept(why);
+        }
+    }
+
+    /** What to do when the listener stops outside a shutdown (Main ends the process; the default only logs). */
+    public void whenListenerStops(Consumer<String> action) {
+        this.listenerStopped = action;
+    }
+
+    /** Hard-closes a socket that was asked to close, if it still has not a little later. */
+    private void closeLater(WebSocketImpl socket, int code) {
+        try {
+            timers.schedule(() -> socket.closeConnection(code, "closed without a closing handshake"),
+                    CLOSE_GRACE_SECONDS, TimeUnit.SECONDS);
+        } catch (RejectedExecutionException stopping) {
+            // shutting down: the library's stop closes every socket anyway
+        }
+    }
+}
