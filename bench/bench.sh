@@ -15,6 +15,9 @@
 # BENCH_AUTH=rs256: the same with RS256 tokens; with BENCH_BASELINE_JAR also staff-sync/baseline/jwt, the
 # baseline's jar and flags with tokens: e.g. the same jar with and without -XX:TieredStopAtLevel=1).
 # BENCH_STORM_ROWS / BENCH_STORM_CLIENTS (scenario (f): 100000 / 200, QUICK 20000 / 50).
+# Scenario (r), several instances on Redis (issue 13), is not in the default list (three runs of (b) per
+# round, and redis-server): BENCH_SCENARIOS=r (or add r to the list) runs it; it installs redis-server
+# like the tests (test/ensure-redis-server.sh, apt-get as root) and runs the tests' PostgREST stand-in.
 # Needs root for apt-get when Go or gorilla/websocket is missing (only when go-hub is benchmarked).
 # Output: bench/out/results.{json,md}, bench/out/latency.png, server logs in bench/out/logs.
 set -euo pipefail
@@ -55,6 +58,16 @@ fi
 GSON="$(ls $JARS/gson-*.jar | head -1)"
 rm -rf "$WORK/classes" && mkdir -p "$WORK/classes"
 javac --release 17 -encoding UTF-8 -Xlint:all,-classfile -cp "$GSON" -d "$WORK/classes" bench/src/staffsync/bench/*.java
+STANDIN_CP=""
+if [[ "${BENCH_SCENARIOS:-}" == *r* ]]; then
+  bash test/ensure-redis-server.sh
+  # the PostgREST stand-in of the tests as a process of its own (Supabase's stand-in for scenario (r))
+  rm -rf "$WORK/standin-classes" && mkdir -p "$WORK/standin-classes"
+  javac --release 17 -encoding UTF-8 -cp "$BUILD_DIR/classes:$GSON" -d "$WORK/standin-classes" \
+    test/staffsync/store/supabase/PostgrestStandIn.java test/staffsync/store/supabase/StandIn{Table,Query,Auth,Error}.java \
+    bench/staffsync/store/supabase/StandInMain.java
+  STANDIN_CP="$WORK/standin-classes:$BUILD_DIR/classes:$GSON"
+fi
 STORE_BENCH_CP=""
 if [[ -f bench/staffsync/store/file/StoreBench.java ]]; then
   rm -rf "$WORK/storebench-classes" && mkdir -p "$WORK/storebench-classes"
@@ -86,6 +99,7 @@ PROPS=(-Dbench.out="$OUT" -Dbench.jar="$BUILD_DIR/staff-sync.jar" -Dbench.go="$W
 [[ -n "${BENCH_AUTH:-}" ]] && PROPS+=(-Dbench.auth="$BENCH_AUTH")
 [[ -n "${BENCH_STORM_ROWS:-}" ]] && PROPS+=(-Dbench.stormRows="$BENCH_STORM_ROWS")
 [[ -n "${BENCH_STORM_CLIENTS:-}" ]] && PROPS+=(-Dbench.stormClients="$BENCH_STORM_CLIENTS")
+[[ -n "$STANDIN_CP" ]] && PROPS+=(-Dbench.standInCp="$STANDIN_CP")
 [[ -n "$STORE_BENCH_CP" ]] && PROPS+=(-Dbench.storeBenchCp="$STORE_BENCH_CP")
 # The load generator: a small, quiet heap; it allocates little per delivery.
 exec java -XX:+UseSerialGC -Xms256m -Xmx1g -Djava.awt.headless=true "${PROPS[@]}" \

@@ -51,7 +51,7 @@ final class StoreWiring {
         }
         // Several instances (REDIS_URL): they number and publish through Redis (docs/cluster.md).
         Redis redis = new Redis(RedisUrl.parse(config.redisUrl()), Duration.ofMillis(config.redisTimeoutMs()),
-                (SSLSocketFactory) SSLSocketFactory.getDefault());
+                (SSLSocketFactory) SSLSocketFactory.getDefault(), metrics::redisRoundTrip);
         ClusterLedger.Settings shared = new ClusterLedger.Settings(Duration.ofMillis(config.redisTimeoutMs()),
                 Duration.ofMillis(config.redisRetryTtlMs()), settings.timeout(), config.historySize());
         return new SupabaseStore(config.supabaseUrl(), key, config.supabaseTable(), settings, metrics::supabaseRequest,

@@ -44,6 +44,12 @@ public final class Metrics {
     private final ConcurrentHashMap<String, LongAdder> supabaseRequests = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> supabaseNanos = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> supabaseCalls = new ConcurrentHashMap<>();
+    /** Several instances (REDIS_URL): round trips to Redis, keyed like the Supabase ones. */
+    private final ConcurrentHashMap<String, LongAdder> redisRoundTrips = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LongAdder> redisNanos = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LongAdder> redisCalls = new ConcurrentHashMap<>();
+    /** The last round trip's verdict: 1 Redis answered, 0 it could not be reached, -1 never asked (no Redis). */
+    private volatile int redisUp = -1;
 
     public void received(String type) {
         count(messagesIn, type, 1);
@@ -100,6 +106,20 @@ public final class Metrics {
         String byMethod = "method=\"" + method + "\"";
         count(supabaseNanos, byMethod, nanos);
         count(supabaseCalls, byMethod, 1);
+    }
+
+    /**
+     * One round trip to Redis (a {@code staffsync.redis.RedisObserver}): {@code command} is a
+     * command's name, {@code script:NAME}, {@code pipeline} or {@code connect}; {@code outcome}
+     * is ok, error_reply or io_error.
+     */
+    public void redisRoundTrip(String command, String outcome, long nanos) {
+        String byCommand = "command=\"" + command + "\"";
+        count(redisRoundTrips, byCommand + ",outcome=\"" + outcome + "\"", 1);
+        count(redisNanos, byCommand, nanos);
+        count(redisCalls, byCommand, 1);
+        // An error reply is an answer: Redis is reachable. The heartbeat asks every second.
+        redisUp = outcome.equals("io_error") ? 0 : 1;
     }
 
     public void socketWrite() {
@@ -216,6 +236,21 @@ public final class Metrics {
                     .append("staffsync_supabase_request_seconds_sum{").append(labels).append("} ")
                     .append(String.format(Locale.ROOT, "%.6f", nanos.sum() / 1e9)).append('\n'));
             samples(out, "staffsync_supabase_request_seconds_count", supabaseCalls);
+        }
+        if (redisUp >= 0) {
+            gauge(out, "staffsync_redis_up",
+                    "1 if the last round trip to Redis got an answer, 0 if Redis could not be reached (the heartbeat"
+                            + " asks every second).", redisUp);
+            header(out, "staffsync_redis_round_trips_total", "Round trips to Redis, by command (script:NAME for a Lua"
+                    + " script, connect for a new connection: a rising count is reconnecting) and outcome (ok,"
+                    + " error_reply, io_error).", "counter");
+            samples(out, "staffsync_redis_round_trips_total", redisRoundTrips);
+            header(out, "staffsync_redis_round_trip_seconds", "Time spent in round trips to Redis, by command"
+                    + " (script:publish is an event's publication).", "summary");
+            new TreeMap<>(redisNanos).forEach((labels, nanos) -> out
+                    .append("staffsync_redis_round_trip_seconds_sum{").append(labels).append("} ")
+                    .append(String.format(Locale.ROOT, "%.6f", nanos.sum() / 1e9)).append('\n'));
+            samples(out, "staffsync_redis_round_trip_seconds_count", redisCalls);
         }
         return out.toString();
     }

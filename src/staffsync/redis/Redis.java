@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import javax.net.ssl.SSLSocketFactory;
@@ -13,8 +14,11 @@ import javax.net.ssl.SSLSocketFactory;
  * ones (opening a new one when none is idle), and returns it afterwards. A connection that
  * failed is closed, never reused, so after a Redis restart the next call simply connects again.
  *
+ * <p>Every round trip, and every connection opened, is told to a {@link RedisObserver} (the
+ * /metrics counters).
+ *
  * <p>Concurrency: the idle queue is the only shared state (a thread-safe queue); a borrowed
- * connection belongs to its borrower until it is returned.
+ * connection belongs to its borrower until it is returned. The observer is thread-safe.
  */
 public final class Redis implements AutoCloseable {
     private static final int MAX_IDLE = 8;
@@ -23,13 +27,19 @@ public final class Redis implements AutoCloseable {
     private final Duration timeout;
     private final SSLSocketFactory tls;
     private final BlockingQueue<RespConnection> idle = new ArrayBlockingQueue<>(MAX_IDLE);
+    private final RedisObserver observer;
     private volatile boolean closed;
 
     /** @param tls the factory for {@code rediss://}; {@code (SSLSocketFactory) SSLSocketFactory.getDefault()} normally */
     public Redis(RedisUrl url, Duration timeout, SSLSocketFactory tls) {
+        this(url, timeout, tls, RedisObserver.NONE);
+    }
+
+    public Redis(RedisUrl url, Duration timeout, SSLSocketFactory tls, RedisObserver observer) {
         this.url = url;
         this.timeout = timeout;
         this.tls = tls;
+        this.observer = observer;
     }
 
     public RedisUrl url() {
@@ -38,36 +48,49 @@ public final class Redis implements AutoCloseable {
 
     /** A connection of its own, for a caller that blocks in Redis (XREAD BLOCK); the caller closes it. */
     public RespConnection connect() throws IOException {
-        return RespConnection.open(url, timeout, tls);
-    }
-
-    /** One command; its reply as {@link RespConnection} describes. */
-    public Object call(String... command) throws IOException {
-        RespConnection connection = borrow();
+        long start = System.nanoTime();
         try {
-            Object reply = connection.call(command);
-            giveBack(connection);
-            return reply;
+            RespConnection connection = RespConnection.open(url, timeout, tls);
+            observer.roundTrip("connect", RedisObserver.OK, System.nanoTime() - start);
+            return connection;
         } catch (RedisReplyException e) {
-            giveBack(connection); // the reply was read whole: the connection is fine
+            observer.roundTrip("connect", RedisObserver.ERROR_REPLY, System.nanoTime() - start); // AUTH or SELECT refused
             throw e;
         } catch (IOException | RuntimeException e) {
-            connection.close();
+            observer.roundTrip("connect", RedisObserver.IO_ERROR, System.nanoTime() - start);
             throw e;
         }
     }
 
+    /** One command; its reply as {@link RespConnection} describes. */
+    public Object call(String... command) throws IOException {
+        return roundTrip(command[0].toUpperCase(Locale.ROOT), connection -> connection.call(command));
+    }
+
     /** Several commands in one round trip; their replies in order. */
     public List<Object> pipeline(List<String[]> commands) throws IOException {
+        return roundTrip("pipeline", connection -> connection.pipeline(commands));
+    }
+
+    private interface Exchange<T> {
+        T with(RespConnection connection) throws IOException;
+    }
+
+    /** Borrows a connection for one exchange and tells the observer how it went (opening excluded). */
+    private <T> T roundTrip(String name, Exchange<T> exchange) throws IOException {
         RespConnection connection = borrow();
+        long start = System.nanoTime();
         try {
-            List<Object> replies = connection.pipeline(commands);
+            T reply = exchange.with(connection);
+            observer.roundTrip(name, RedisObserver.OK, System.nanoTime() - start);
             giveBack(connection);
-            return replies;
+            return reply;
         } catch (RedisReplyException e) {
-            giveBack(connection);
+            observer.roundTrip(name, RedisObserver.ERROR_REPLY, System.nanoTime() - start);
+            giveBack(connection); // the reply was read whole: the connection is fine
             throw e;
         } catch (IOException | RuntimeException e) {
+            observer.roundTrip(name, RedisObserver.IO_ERROR, System.nanoTime() - start);
             connection.close();
             throw e;
         }
@@ -78,15 +101,16 @@ public final class Redis implements AutoCloseable {
      * SCRIPT FLUSH), sends its source once with EVAL, which caches it again.
      */
     public Object eval(Script script, List<String> keys, List<String> args) throws IOException {
+        String name = "script:" + script.name();
         try {
-            return call(command("EVALSHA", script.sha1(), keys, args));
+            return roundTrip(name, connection -> connection.call(command("EVALSHA", script.sha1(), keys, args)));
         } catch (RedisReplyException e) {
             if (!e.prefix().equals("NOSCRIPT")) {
                 throw new RedisReplyException("script " + script.name() + ": " + e.getMessage());
             }
         }
         try {
-            return call(command("EVAL", script.source(), keys, args));
+            return roundTrip(name, connection -> connection.call(command("EVAL", script.source(), keys, args)));
         } catch (RedisReplyException e) {
             throw new RedisReplyException("script " + script.name() + ": " + e.getMessage());
         }
@@ -107,7 +131,7 @@ public final class Redis implements AutoCloseable {
             throw new IOException("the Redis client is closed");
         }
         RespConnection connection = idle.poll();
-        return connection != null ? connection : connect();
+        return connection != null ? connection : connect(); // connect() tells the observer
     }
 
     private void giveBack(RespConnection connection) {

@@ -33,7 +33,8 @@ import java.util.stream.Stream;
  *
  * <p>Settings come from system properties (bench/bench.sh sets them): bench.jar, bench.jvmFlags,
  * bench.go, bench.nodeDir, bench.out, bench.quick, bench.runs, bench.scenarios, bench.servers,
- * bench.storeBenchCp, bench.auth (jwt or rs256: scenario (c) also as staff-sync/jwt, tokens ES256 or RS256).
+ * bench.storeBenchCp, bench.auth (jwt or rs256: scenario (c) also as staff-sync/jwt, tokens ES256 or RS256),
+ * bench.standInCp (scenario (r): the PostgREST stand-in's classes).
  */
 public final class Bench {
     static final String OURS = "staff-sync";
@@ -52,6 +53,12 @@ public final class Bench {
     /** Scenario (f)'s two measurements on one server: the event stream alone, then during the sync storm. */
     static final String OURS_QUIET = "staff-sync quiet";
     static final String OURS_STORM = "staff-sync storm";
+    /** Scenario (r), several instances (issue 13): one instance on the Supabase store (the PostgREST stand-in). */
+    static final String OURS_SUPABASE = "staff-sync/supabase";
+    /** Scenario (r): one instance on the Supabase store, publishing through Redis (REDIS_URL). */
+    static final String OURS_REDIS = "staff-sync/redis";
+    /** Scenario (r): two instances through Redis, every other connection on the second one. */
+    static final String OURS_TWO = "staff-sync/2x-redis";
 
     private final boolean quick = Boolean.getBoolean("bench.quick");
     private final int runs = Integer.getInteger("bench.runs", quick ? 1 : 3);
@@ -113,6 +120,11 @@ public final class Bench {
                 stormClients), "memory", false, false,
                 new LoadGen.Spec("127.0.0.1", 0, full, 100, 10, 10, 0, 300, warm, quick ? 8_000 : 20_000, 5_000, 0, 0, 0,
                         false, threads, "")));
+        // Several instances as one server (issue 13): (b) on the Supabase store three ways. Not in the
+        // default list: it needs redis-server and takes three runs of (b) per round.
+        list.add(new Scenario("r", "(b) on the Supabase store (PostgREST stand-in): one instance; one with Redis;"
+                + " connections split over two instances with Redis", "supabase", false, false,
+                new LoadGen.Spec("127.0.0.1", 0, full, 1000, 10, 10, 0, 300, warm, measureB, 5_000, 0, 0, 0, false, threads, "")));
         return list;
     }
 
@@ -144,6 +156,17 @@ public final class Bench {
                 // Only staff-sync speaks the protocol's sync; the peers only relay broadcasts.
                 for (int r = 1; r <= runs && servers.contains(OURS); r++) {
                     for (RunResult result : runSyncStorm(template, r)) {
+                        results.add(result);
+                        System.out.println("   " + oneLine(result));
+                    }
+                }
+                continue;
+            }
+            if (template.id().equals("r")) {
+                // staff-sync alone (the peers have no store), the three ways interleaved run by run.
+                for (int r = 1; r <= runs && servers.contains(OURS); r++) {
+                    for (String server : List.of(OURS_SUPABASE, OURS_REDIS, OURS_TWO)) {
+                        RunResult result = runCluster(template, server, r);
                         results.add(result);
                         System.out.println("   " + oneLine(result));
                     }
@@ -302,6 +325,203 @@ public final class Bench {
         }
         Histogram latency = (Histogram) figures.get("_histogram");
         return new RunResult(template.id(), server, run, figures, latency);
+    }
+
+    /**
+     * Scenario (r) one way: the PostgREST stand-in as a process of its own, redis-server (unless
+     * {@link #OURS_SUPABASE}), then one staff-sync instance on the Supabase store, or two for
+     * {@link #OURS_TWO} with every other connection on the second. Server CPU and memory are the
+     * instances' sum; the stand-in's and Redis's CPU are reported apart.
+     */
+    private RunResult runCluster(Scenario template, String server, int run) throws Exception {
+        if (System.getProperty("bench.standInCp") == null) {
+            throw new IllegalStateException("scenario (r) needs bench.standInCp (bench/bench.sh sets it when"
+                    + " BENCH_SCENARIOS contains r)");
+        }
+        runCounter++;
+        LoadGen.Spec t = template.spec();
+        // The same publishers' row ids in the three ways of one round (each way starts an empty
+        // stand-in and Redis): a row's changes run one at a time on the store lane its id hashes to,
+        // so the ways being compared get the same lanes.
+        String runId = "r" + run;
+        Path log = out.resolve("logs").resolve(template.id() + "-" + server.replace('/', '-') + "-" + run + ".log");
+        Path data = out.resolve("data").resolve(template.id() + "-" + run);
+        deleteTree(data);
+        List<Process> instances = new ArrayList<>();
+        Process standIn = null;
+        Process redis = null;
+        Map<String, Object> figures;
+        try {
+            standIn = new ProcessBuilder("java", "-XX:+UseSerialGC", "-Xmx256m", "-cp",
+                    System.getProperty("bench.standInCp"), "staffsync.store.supabase.StandInMain")
+                    .redirectErrorStream(true).redirectOutput(log.resolveSibling(log.getFileName() + ".standin").toFile())
+                    .start();
+            Map<String, String> shared = new LinkedHashMap<>(standInSettings(standIn, log));
+            if (!server.equals(OURS_SUPABASE)) {
+                int redisPort = freePort();
+                redis = new ProcessBuilder("redis-server", "--port", Integer.toString(redisPort), "--bind", "127.0.0.1",
+                        "--save", "", "--appendonly", "no").redirectErrorStream(true)
+                        .redirectOutput(log.resolveSibling(log.getFileName() + ".redis").toFile()).start();
+                waitForPort(redisPort, redis, log);
+                shared.put("REDIS_URL", "redis://127.0.0.1:" + redisPort + "/0");
+            }
+            int count = server.equals(OURS_TWO) ? 2 : 1;
+            int[] ports = new int[count];
+            List<Path> logs = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                Path own = i == 0 ? log : log.resolveSibling(log.getFileName() + ".second");
+                logs.add(own);
+                Process p = startInstance(own, data.resolve("instance-" + i), shared);
+                instances.add(p);
+                ports[i] = awaitBoundPort(p, own);
+            }
+            LoadGen.Spec spec = new LoadGen.Spec("127.0.0.1", ports[0], true, t.subscribers(), t.publishers(),
+                    t.ratePerPublisher(), t.window(), t.messageBytes(), t.warmupMs(), t.measureMs(), t.drainMs(),
+                    0, 0, 0, false, t.ioThreads(), runId, count == 2 ? ports[1] : 0);
+            List<Long> pids = instances.stream().map(Process::pid).toList();
+            long[] helperPids = {standIn.pid(), redis == null ? -1 : redis.pid()};
+            String loadBefore = Files.readString(Path.of("/proc/loadavg")).trim();
+            long[] cpu = new long[2];
+            long[] standInCpu = new long[2];
+            long[] redisCpu = new long[2];
+            long[] self = new long[2];
+            figures = new LoadGen(spec, new LoadGen.Probe() {
+                @Override
+                public void measureStarted() {
+                    cpu[0] = cpuTicks(pids);
+                    standInCpu[0] = cpuTicks(helperPids[0]);
+                    redisCpu[0] = cpuTicks(helperPids[1]);
+                    self[0] = cpuTicks(ProcessHandle.current().pid());
+                }
+
+                @Override
+                public void measureEnded() {
+                    cpu[1] = cpuTicks(pids);
+                    standInCpu[1] = cpuTicks(helperPids[0]);
+                    redisCpu[1] = cpuTicks(helperPids[1]);
+                    self[1] = cpuTicks(ProcessHandle.current().pid());
+                }
+            }).run();
+            long deliveries = ((Number) figures.get("deliveries")).longValue();
+            double measuredCpu = (cpu[1] - cpu[0]) / (double) clockTicks;
+            figures.put("store", "supabase" + (redis == null ? "" : " + redis") + ", " + count + " instance(s)");
+            figures.put("loadAverageBefore", loadBefore);
+            figures.put("loadAverage1m", Double.parseDouble(loadBefore.split(" ")[0]));
+            figures.put("loadAverageAfter", Files.readString(Path.of("/proc/loadavg")).trim());
+            figures.put("serverCpuSeconds", LoadGen.round(measuredCpu, 2));
+            figures.put("cpuMicrosPerDelivery", deliveries == 0 ? null : LoadGen.round(measuredCpu * 1e6 / deliveries, 2));
+            figures.put("standInCpuSeconds", LoadGen.round((standInCpu[1] - standInCpu[0]) / (double) clockTicks, 2));
+            figures.put("redisCpuSeconds", redis == null ? null
+                    : LoadGen.round((redisCpu[1] - redisCpu[0]) / (double) clockTicks, 2));
+            figures.put("serverPeakRssMiB", LoadGen.round(procStatusKb(pids, "VmHWM") / 1024.0, 1));
+            figures.put("serverRssAtEndMiB", LoadGen.round(procStatusKb(pids, "VmRSS") / 1024.0, 1));
+            figures.put("loadgenCpuSeconds", LoadGen.round((self[1] - self[0]) / (double) clockTicks, 2));
+            figures.put("loadgenMicrosPerDelivery", deliveries == 0 ? null
+                    : LoadGen.round((self[1] - self[0]) / (double) clockTicks * 1e6 / deliveries, 2));
+            figures.putAll(storeTimes(logs));
+        } finally {
+            for (Process p : instances) {
+                stop(p);
+            }
+            for (Process helper : java.util.Arrays.asList(redis, standIn)) {
+                if (helper != null) {
+                    helper.destroyForcibly();
+                    helper.waitFor(10, TimeUnit.SECONDS);
+                }
+            }
+            deleteTree(data);
+        }
+        return new RunResult(template.id(), server, run, figures, (Histogram) figures.get("_histogram"));
+    }
+
+    private static final Pattern HTTP_PORT = Pattern.compile("bound ports websocket=\\d+ http=(\\d+)");
+    private static final Pattern SECONDS = Pattern.compile(
+            "^staffsync_(redis_round_trip|supabase_request)_seconds_(sum|count)\\{(command|method)=\"([^\"]+)\"} (\\S+)$",
+            Pattern.MULTILINE);
+
+    /**
+     * Scenario (r): the instances' own /metrics over the whole run (warm-up included), summed:
+     * the mean time of a Redis publication ({@code script:publish}), Redis's time per event
+     * published (every round trip but opening connections, divided by the events this instance
+     * published), and a Supabase PATCH's mean time for comparison. These are the stores' own
+     * round trips, apart from the queueing that the end-to-end latency adds on a loaded machine.
+     */
+    private static Map<String, Object> storeTimes(List<Path> logs) {
+        Map<String, double[]> byName = new java.util.TreeMap<>(); // name -> {seconds, count}
+        for (Path log : logs) {
+            try {
+                Matcher port = HTTP_PORT.matcher(Files.readString(log, StandardCharsets.UTF_8));
+                if (!port.find()) {
+                    continue;
+                }
+                java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port.group(1)
+                                + "/metrics")).timeout(java.time.Duration.ofSeconds(10)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                Matcher m = SECONDS.matcher(response.body());
+                while (m.find()) {
+                    double[] sum = byName.computeIfAbsent(m.group(1) + " " + m.group(4), k -> new double[2]);
+                    sum[m.group(2).equals("sum") ? 0 : 1] += Double.parseDouble(m.group(5));
+                }
+            } catch (IOException | RuntimeException e) {
+                System.out.println("   (no /metrics from " + log + ": " + e + ")");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Map.of();
+            }
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        double[] publish = byName.get("redis_round_trip script:publish");
+        if (publish != null && publish[1] > 0) {
+            out.put("redisPublishMeanMs", LoadGen.round(publish[0] * 1e3 / publish[1], 2));
+            double redisSeconds = 0;
+            for (var e : byName.entrySet()) {
+                if (e.getKey().startsWith("redis_round_trip ") && !e.getKey().endsWith(" connect")) {
+                    redisSeconds += e.getValue()[0];
+                }
+            }
+            out.put("redisMsPerEventPublished", LoadGen.round(redisSeconds * 1e3 / publish[1], 2));
+            out.put("eventsPublished", (long) publish[1]);
+        }
+        double[] patch = byName.get("supabase_request PATCH");
+        if (patch != null && patch[1] > 0) {
+            out.put("supabasePatchMeanMs", LoadGen.round(patch[0] * 1e3 / patch[1], 2));
+        }
+        return out;
+    }
+
+    /** The stand-in prints "url ..." and "key ..." when it serves: STORE=supabase's settings. */
+    private static Map<String, String> standInSettings(Process standIn, Path log) throws Exception {
+        Path output = log.resolveSibling(log.getFileName() + ".standin");
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            List<String> lines = Files.readAllLines(output, StandardCharsets.UTF_8);
+            if (lines.size() >= 2 && lines.get(0).startsWith("url ") && lines.get(1).startsWith("key ")) {
+                return Map.of("STORE", "supabase", "SUPABASE_URL", lines.get(0).substring(4),
+                        "SUPABASE_SERVICE_KEY", lines.get(1).substring(4));
+            }
+            if (!standIn.isAlive()) {
+                throw new IllegalStateException("the PostgREST stand-in exited: see " + output);
+            }
+            Thread.sleep(20);
+        }
+        throw new IllegalStateException("the PostgREST stand-in did not start: see " + output);
+    }
+
+    /** One staff-sync instance of scenario (r), as {@link #start} starts ours, plus the shared settings. */
+    private Process startInstance(Path log, Path data, Map<String, String> shared) throws IOException {
+        List<String> command = new ArrayList<>(List.of("java"));
+        String flags = System.getProperty("bench.jvmFlags", "").trim();
+        if (!flags.isEmpty()) {
+            command.addAll(Arrays.asList(flags.split("\\s+")));
+        }
+        String jar = System.getProperty("bench.jar", "build-bench/staff-sync.jar");
+        command.addAll(classDataSharing(jar));
+        command.addAll(List.of("-jar", jar));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(oursEnvironment(0, data, "supabase", false));
+        builder.environment().putAll(shared);
+        return builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
     /**
@@ -641,6 +861,23 @@ public final class Bench {
         }
     }
 
+    static long cpuTicks(List<Long> pids) {
+        long sum = 0;
+        for (long pid : pids) {
+            sum += cpuTicks(pid);
+        }
+        return sum;
+    }
+
+    /** Summed over the processes (scenario (r)'s two instances count together). */
+    static long procStatusKb(List<Long> pids, String field) {
+        long sum = 0;
+        for (long pid : pids) {
+            sum += procStatusKb(pid, field);
+        }
+        return sum;
+    }
+
     static long procStatusKb(long pid, String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
@@ -762,6 +999,7 @@ public final class Bench {
                     ratios.put("ours/" + peer, ratio);
                 }
             }
+            addClusterFigures(perServer, ratios, scenario.getValue());
             perServer.put("ratios", ratios);
             if (scenario.getValue().containsKey(OURS_STORM)) {
                 perServer.put("storm", stormMedians(scenario.getValue().get(OURS_STORM)));
@@ -769,6 +1007,44 @@ public final class Bench {
             summary.put(scenario.getKey(), perServer);
         }
         return summary;
+    }
+
+    /**
+     * Scenario (r): two instances against one (with and without Redis), and what Redis adds per
+     * event on one instance (medians of runs; loss is summed over runs).
+     */
+    @SuppressWarnings("unchecked")
+    private static void addClusterFigures(Map<String, Object> perServer, Map<String, Object> ratios,
+                                          Map<String, List<RunResult>> runs) {
+        Map<String, Object> single = (Map<String, Object>) perServer.get(OURS_SUPABASE);
+        Map<String, Object> redis = (Map<String, Object>) perServer.get(OURS_REDIS);
+        Map<String, Object> two = (Map<String, Object>) perServer.get(OURS_TWO);
+        if (single == null || redis == null || two == null) {
+            return;
+        }
+        Map<String, Object> figures = new LinkedHashMap<>();
+        for (String key : List.of("latency.p50", "latency.p99")) {
+            String name = key.substring(8);
+            if (redis.get(key) instanceof Double r && single.get(key) instanceof Double s) {
+                figures.put("redis's extra " + name + " ms (one instance with minus without)", LoadGen.round(r - s, 2));
+            }
+            if (two.get(key) instanceof Double t && single.get(key) instanceof Double s && s != 0) {
+                figures.put("two instances / one without redis, " + name + " (target p99 < 2)", LoadGen.round(t / s, 2));
+            }
+            if (two.get(key) instanceof Double t && redis.get(key) instanceof Double r && r != 0) {
+                figures.put("two instances / one with redis, " + name, LoadGen.round(t / r, 2));
+            }
+        }
+        for (String server : List.of(OURS_SUPABASE, OURS_REDIS, OURS_TWO)) {
+            long lost = 0;
+            long gaps = 0;
+            for (RunResult r : runs.get(server)) {
+                lost += ((Number) r.figures().get("lost")).longValue();
+                gaps += ((Number) r.figures().get("gaps")).longValue();
+            }
+            figures.put(server + " lost, gaps (all runs)", lost + ", " + gaps);
+        }
+        ratios.put("several instances", figures);
     }
 
     /** (f): the median over runs of each of the storm's figures (failures summed up). */

@@ -26,7 +26,10 @@ final class Chart {
             Bench.GO, new Color(0x2c, 0xa0, 0x2c),
             Bench.NODE, new Color(0xff, 0x7f, 0x0e),
             Bench.OURS_QUIET, new Color(0x1f, 0x77, 0xb4),
-            Bench.OURS_STORM, new Color(0xd6, 0x27, 0x28));
+            Bench.OURS_STORM, new Color(0xd6, 0x27, 0x28),
+            Bench.OURS_SUPABASE, new Color(0x17, 0xbe, 0xcf),
+            Bench.OURS_REDIS, new Color(0x8c, 0x56, 0x4b),
+            Bench.OURS_TWO, new Color(0xe3, 0x77, 0xc2));
     private static final int PANEL_W = 560;
     private static final int PANEL_H = 380;
 

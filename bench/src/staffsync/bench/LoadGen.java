@@ -50,10 +50,28 @@ final class LoadGen {
      */
     private static final boolean PARSE_EVERY_MESSAGE = "parse".equals(System.getProperty("bench.check", "scan"));
 
-    /** One run's shape. {@code ratePerPublisher <= 0}: as fast as the window allows. */
+    /**
+     * One run's shape. {@code ratePerPublisher <= 0}: as fast as the window allows.
+     * {@code secondPort > 0} (scenario (r)): every other connection, subscribers and publishers
+     * alike, goes to that port instead, a second instance of the same server.
+     */
     record Spec(String host, int port, boolean full, int subscribers, int publishers, double ratePerPublisher,
                 int window, int messageBytes, long warmupMs, long measureMs, long drainMs, int slowConsumers,
-                long slowAfterMs, long holdMs, boolean singleBroadcast, int ioThreads, String runId) {}
+                long slowAfterMs, long holdMs, boolean singleBroadcast, int ioThreads, String runId, int secondPort) {
+
+        /** One server on one port. */
+        Spec(String host, int port, boolean full, int subscribers, int publishers, double ratePerPublisher,
+             int window, int messageBytes, long warmupMs, long measureMs, long drainMs, int slowConsumers,
+             long slowAfterMs, long holdMs, boolean singleBroadcast, int ioThreads, String runId) {
+            this(host, port, full, subscribers, publishers, ratePerPublisher, window, messageBytes, warmupMs, measureMs,
+                    drainMs, slowConsumers, slowAfterMs, holdMs, singleBroadcast, ioThreads, runId, 0);
+        }
+
+        /** The port connection number {@code connectionIndex} goes to. */
+        int portFor(int connectionIndex) {
+            return secondPort > 0 && connectionIndex % 2 == 1 ? secondPort : port;
+        }
+    }
 
     /** Called at the edges of the measured window (the bench samples the server's /proc there). */
     interface Probe {
@@ -479,7 +497,7 @@ final class LoadGen {
                     c.state = Conn.CONNECTING;
                     c.startedAt = now;
                     handshaking++;
-                    if (ch.connect(new InetSocketAddress(spec.host(), spec.port()))) {
+                    if (ch.connect(new InetSocketAddress(spec.host(), spec.portFor(c.index)))) {
                         c.key = ch.register(selector, 0, c);
                         sendHandshake(c);
                     } else {
@@ -532,7 +550,7 @@ final class LoadGen {
             byte[] nonce = new byte[16];
             ThreadLocalRandom.current().nextBytes(nonce);
             String path = accessTokens.isEmpty() ? "/staff-sync" : "/staff-sync?access_token=" + accessTokens.get(c.index);
-            String request = "GET " + path + " HTTP/1.1\r\nHost: " + spec.host() + ":" + spec.port()
+            String request = "GET " + path + " HTTP/1.1\r\nHost: " + spec.host() + ":" + spec.portFor(c.index)
                     + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
                     + Base64.getEncoder().encodeToString(nonce) + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
             c.state = Conn.HANDSHAKE;

@@ -11,7 +11,9 @@ final class Table {
             "connectSuccessRate", "subscribersOpenAtEnd", "subscribersHeldAtBroadcast", "serverPeakRssMiB",
             "serverCpuSeconds", "cpuMicrosPerDelivery", "slowConsumersDropped", "loadgenCpuSeconds",
             "loadgenMicrosPerDelivery", "loadAverage1m", "loadgenReadsPerDelivery", "loadgenBytesPerRead", "startupMs",
-            "connectsPerSecond", "serverCpuSecondsWholeRun");
+            "connectsPerSecond", "serverCpuSecondsWholeRun",
+            "standInCpuSeconds", "redisCpuSeconds", "redisPublishMeanMs", "redisMsPerEventPublished",
+            "supabasePatchMeanMs");
 
     private static final String[][] COLUMNS = {
         {"deliveriesPerSecond", "deliv/s", "%.0f"},

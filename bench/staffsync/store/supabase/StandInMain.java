@@ -2,7 +2,7 @@ package staffsync.store.supabase;
 
 /**
  * The PostgREST stand-in (test/staffsync/store/supabase) as a process of its own, for the
- * benchmark's Supabase scenario (f): prints its URL and key, then serves until it is killed.
+ * benchmark's Supabase scenario (r): prints its URL and key, then serves until it is killed.
  */
 public final class StandInMain {
     private StandInMain() {}

@@ -1,49 +1,64 @@
 package staffsync.store.cluster;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import com.google.gson.stream.JsonWriter;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import staffsync.protocol.ChangeEvent;
 import staffsync.protocol.Origin;
+import staffsync.protocol.ServerMessages;
 import staffsync.protocol.StaffRow;
 
 /**
  * Events and rows as they are stored in Redis: JSON, readable with redis-cli. Every instance
  * turns the same stored event back into the same {@link ChangeEvent}, field for field, so all
  * of them broadcast the same bytes. An event's sequence is not inside its JSON: it is the
- * stream entry's id. Rows use the table's column names (the Lua scripts read {@code version}
- * and {@code created_at}). Stateless.
+ * stream entry's id. A row is written by {@link ServerMessages#row}, the one row writer, so it
+ * is the row as it appears in messages, with the table's column names (the Lua scripts read
+ * {@code version} and {@code created_at} out of it: EventJsonTest holds the bytes). Stateless.
  */
 final class EventJson {
     private EventJson() {}
 
     static String event(ChangeEvent event) {
-        JsonObject json = new JsonObject();
-        json.addProperty("k", event.kind().name());
-        json.add("row", rowObject(event.row()));
-        JsonArray fields = new JsonArray();
-        event.changedFields().forEach(fields::add);
-        json.add("f", fields);
-        json.addProperty("t", event.timestamp());
-        Origin origin = event.origin();
-        if (origin != null) {
-            JsonObject from = new JsonObject();
-            from.addProperty("c", origin.clientId());
-            if (origin.clientSequence() != null) {
-                from.addProperty("n", origin.clientSequence());
+        StringWriter text = new StringWriter(512);
+        try (JsonWriter out = new JsonWriter(text)) {
+            out.setHtmlSafe(false);
+            out.beginObject();
+            out.name("k").value(event.kind().name());
+            out.name("row");
+            ServerMessages.row(out, event.row());
+            out.name("f").beginArray();
+            for (String field : event.changedFields()) {
+                out.value(field);
             }
-            if (origin.fingerprint() != null) {
-                from.addProperty("h", origin.fingerprint());
+            out.endArray();
+            out.name("t").value(event.timestamp());
+            Origin origin = event.origin();
+            if (origin != null) {
+                out.name("o").beginObject();
+                out.name("c").value(origin.clientId());
+                if (origin.clientSequence() != null) {
+                    out.name("n").value(origin.clientSequence());
+                }
+                if (origin.fingerprint() != null) {
+                    out.name("h").value(origin.fingerprint());
+                }
+                if (origin.subject() != null) {
+                    out.name("s").value(origin.subject()); // the retry key's user: kept in Redis, never on the wire
+                }
+                out.endObject();
             }
-            if (origin.subject() != null) {
-                from.addProperty("s", origin.subject()); // the retry key's user: kept in Redis, never on the wire
-            }
-            json.add("o", from);
+            out.endObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing to a StringWriter cannot fail", e);
         }
-        return json.toString();
+        return text.toString();
     }
 
     /** @throws IllegalArgumentException when the text is not an event this version wrote */
@@ -68,25 +83,11 @@ final class EventJson {
     }
 
     static String row(StaffRow row) {
-        return rowObject(row).toString();
+        return ServerMessages.rowJson(row);
     }
 
     static StaffRow row(String text) {
         return row(JsonParser.parseString(text).getAsJsonObject());
-    }
-
-    private static JsonObject rowObject(StaffRow row) {
-        JsonObject json = new JsonObject();
-        json.addProperty("id", row.id());
-        json.addProperty("name", row.name());
-        json.addProperty("position", row.position());
-        json.addProperty("department", row.department());
-        json.addProperty("type", row.type());
-        json.addProperty("period", row.period());
-        json.addProperty("version", row.version());
-        json.addProperty("created_at", row.createdAt());
-        json.addProperty("updated_at", row.updatedAt());
-        return json;
     }
 
     private static StaffRow row(JsonObject json) {

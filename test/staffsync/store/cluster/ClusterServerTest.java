@@ -428,6 +428,53 @@ class ClusterServerTest {
     }
 
     @Test
+    void metricsCountRedisRoundTripsAndSayWhetherRedisAnswersThroughAnOutage() throws Exception {
+        ServerProcess server = instance();
+        WsClient tab = client(server, "tab");
+        tab.send("STAFF_CREATE", create("ada", "Ada"));
+        tab.nextText("STAFF_CREATE");
+        String up = server.metrics();
+        assertTrue(up.contains("\nstaffsync_redis_up 1\n"), up);
+        assertTrue(sample(up, "staffsync_redis_round_trips_total{command=\"script:publish\",outcome=\"ok\"}") >= 1, up);
+        assertTrue(sample(up, "staffsync_redis_round_trip_seconds_count{command=\"script:publish\"}") >= 1, up);
+        long connects = sample(up, "staffsync_redis_round_trips_total{command=\"connect\",outcome=\"ok\"}");
+
+        redis.stopKeepingData();
+        server.awaitReady(503, Duration.ofSeconds(15));
+        String down = awaitMetrics(server, text -> text.contains("\nstaffsync_redis_up 0\n"));
+        assertTrue(down.contains("outcome=\"io_error\"}"), down);
+
+        redis.restart();
+        server.awaitReady(200, Duration.ofSeconds(15));
+        String again = awaitMetrics(server, text -> text.contains("\nstaffsync_redis_up 1\n"));
+        assertTrue(sample(again, "staffsync_redis_round_trips_total{command=\"connect\",outcome=\"ok\"}") > connects,
+                "it connected again: " + again);
+    }
+
+    /** A sample's value in /metrics' text (0 when absent). */
+    private static long sample(String metrics, String name) {
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith(name + " ")) {
+                return Long.parseLong(line.substring(name.length() + 1));
+            }
+        }
+        return 0;
+    }
+
+    /** /metrics once it satisfies {@code condition}; fails after 15 s. */
+    private static String awaitMetrics(ServerProcess server, java.util.function.Predicate<String> condition)
+            throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        String text = server.metrics();
+        while (!condition.test(text)) {
+            assertTrue(System.nanoTime() < deadline, "metrics never got there: " + text);
+            Thread.sleep(50);
+            text = server.metrics();
+        }
+        return text;
+    }
+
+    @Test
     void aChangeMadeDirectlyInTheTableAppearsOnceOnEveryInstance() throws Exception {
         List<ServerProcess> instances = List.of(instance(), instance(), instance());
         List<WsClient> clients = new ArrayList<>();
