@@ -19,11 +19,8 @@ import staffsync.store.MutationResult.Rejected;
  */
 final class WriteLimits {
     private final int maxRows;
-    private final double writesPerNano;
-    /** One second's worth: a burst may use it at once. */
-    private final double burst;
-    private double tokens;
-    private long lastRefill = System.nanoTime();
+    /** MAX_WRITES_PER_SECOND with one second's worth as its burst; null when there is no such limit. */
+    private final RateLimiter writes;
     /** Creates handed to the store and not yet settled, by row id (one id may have several queued). */
     private final Map<String, Integer> createsInFlight = new HashMap<>();
     private int createsInFlightTotal;
@@ -35,9 +32,9 @@ final class WriteLimits {
 
     WriteLimits(int maxRows, double maxWritesPerSecond) {
         this.maxRows = maxRows;
-        this.writesPerNano = maxWritesPerSecond / 1e9;
-        this.burst = Math.max(1, maxWritesPerSecond);
-        this.tokens = burst;
+        this.writes = Double.isInfinite(maxWritesPerSecond)
+                ? null
+                : new RateLimiter(maxWritesPerSecond, Math.max(1, maxWritesPerSecond), System::nanoTime);
     }
 
     /**
@@ -50,7 +47,7 @@ final class WriteLimits {
                     + " rows (MAX_ROWS); delete rows before creating more; this one was not applied",
                     mutation.staffId(), null);
         }
-        if (!takeToken()) {
+        if (writes != null && !writes.tryAcquire()) {
             return new Rejected(ErrorCode.RATE_LIMITED, "the server is taking its maximum number of changes"
                     + " per second from all clients (MAX_WRITES_PER_SECOND); this one was not applied",
                     mutation.staffId(), null);
@@ -79,19 +76,5 @@ final class WriteLimits {
             createsInFlight.put(staffId, count - 1);
         }
         createsInFlightTotal--;
-    }
-
-    private boolean takeToken() {
-        if (Double.isInfinite(writesPerNano)) {
-            return true;
-        }
-        long now = System.nanoTime();
-        tokens = Math.min(burst, tokens + (now - lastRefill) * writesPerNano);
-        lastRefill = now;
-        if (tokens < 1) {
-            return false;
-        }
-        tokens -= 1;
-        return true;
     }
 }

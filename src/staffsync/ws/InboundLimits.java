@@ -1,6 +1,7 @@
 package staffsync.ws;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import staffsync.hub.RateLimiter;
 
 /**
  * What one connection may still send: its rate limit (RATE_LIMIT_PER_SECOND, RATE_LIMIT_BURST)

@@ -13,6 +13,7 @@ import staffsync.config.AccessConfig;
 import staffsync.config.Config;
 import staffsync.hub.Hub;
 import staffsync.hub.HubEvent;
+import staffsync.hub.RateLimiter;
 import staffsync.metrics.Metrics;
 import staffsync.ws.library.HandshakeCheck;
 import staffsync.ws.library.HandshakeRequest;

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import staffsync.hub.RateLimiter;
 import staffsync.support.Json;
 import staffsync.support.ServerProcess;
 import staffsync.support.WsClient;

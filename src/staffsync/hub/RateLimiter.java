@@ -1,16 +1,18 @@
-package staffsync.ws;
+package staffsync.hub;
 
 import java.util.function.LongSupplier;
 
 /**
- * A token bucket: {@code perSecond} messages on average, bursts up to {@code burst}. One per
- * connection, taken from by the worker that reads that connection's messages.
+ * A token bucket: {@code perSecond} messages on average, bursts up to {@code burst}. Two kinds of
+ * owner take from one: each connection's reader (RATE_LIMIT_PER_SECOND, in ws/InboundLimits) and
+ * the hub thread (MAX_WRITES_PER_SECOND over every connection, in {@link WriteLimits}). It lives in
+ * the hub's package because ws depends on the hub, not the other way round.
  *
- * <p>Thread-safety: guarded by this object's monitor. Java-WebSocket hands each connection to one
- * worker, so the lock is uncontended; it is there so the bucket stays correct should a message
- * ever be read on another thread.
+ * <p>Thread-safety: guarded by this object's monitor. Each bucket has one taking thread (a
+ * connection is read by one Java-WebSocket worker; the global bucket by the hub), so the lock is
+ * uncontended; it is there so a bucket stays correct should it ever be taken from elsewhere.
  */
-final class RateLimiter {
+public final class RateLimiter {
     private final double perNano;
     private final double burst;
     /** Nanoseconds from an arbitrary origin ({@code System::nanoTime} in the server; a test's own clock). */
@@ -18,7 +20,7 @@ final class RateLimiter {
     private double tokens;      // guarded by this
     private long lastRefill;    // guarded by this
 
-    RateLimiter(double perSecond, int burst, LongSupplier nanoClock) {
+    public RateLimiter(double perSecond, double burst, LongSupplier nanoClock) {
         this.perNano = perSecond / 1e9;
         this.burst = burst;
         this.nanoClock = nanoClock;
@@ -27,7 +29,7 @@ final class RateLimiter {
     }
 
     /** Takes one token: false when none is left (the message is refused, not queued). */
-    synchronized boolean tryAcquire() {
+    public synchronized boolean tryAcquire() {
         long now = nanoClock.getAsLong();
         tokens = Math.min(burst, tokens + (now - lastRefill) * perNano);
         lastRefill = now;
