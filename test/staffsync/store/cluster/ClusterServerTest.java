@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -152,7 +153,12 @@ class ClusterServerTest {
         }
         List<List<String>> received = new ArrayList<>();
         for (Future<List<String>> reply : replies) {
-            received.add(reply.get(120, TimeUnit.SECONDS));
+            try {
+                received.add(reply.get(120, TimeUnit.SECONDS));
+            } catch (ExecutionException failed) {
+                throw new AssertionError(failed.getCause().getMessage() + "; the instances' logs:\n" + logs(instances),
+                        failed.getCause());
+            }
         }
         pool.shutdown();
 
@@ -186,6 +192,15 @@ class ClusterServerTest {
         Map<String, String> served = new TreeMap<>();
         rows.forEach((id, row) -> served.put(id, JsonParser.parseString(row).getAsJsonObject().get("version").getAsString()));
         assertEquals(table, served, "the served rows are the table's");
+    }
+
+    /** Every instance's log, for a failure that only shows under some timings (a lost answer once took 2 runs in 6). */
+    private static String logs(List<ServerProcess> instances) {
+        StringBuilder all = new StringBuilder();
+        for (int i = 0; i < instances.size(); i++) {
+            all.append("---- instance ").append(i).append(" ----\n").append(instances.get(i).log()).append('\n');
+        }
+        return all.toString();
     }
 
     /** Sends every mutation at once (pipelined), then reads until each has its answer; returns what came. */
