@@ -101,15 +101,32 @@ public final class Main {
     private record Running(SyncServer webSocket, Hub hub, HttpEndpoints http, StaffStore store) {
         void stop(long timeoutMs) {
             LOG.info("shutting down: draining store work, then closing clients with 1001");
+            // Each step runs whatever the one before did: a step that throws must not leave the
+            // store's files or the HTTP port unclosed behind it.
+            boolean clean = step("the hub", () -> hub.shutdown(timeoutMs / 2))
+                    & step("the WebSocket server", () -> webSocket.shutdown(timeoutMs / 2))
+                    & step("the store", store::close)
+                    & step("the HTTP server", http::stop);
+            LOG.info(clean ? "stopped" : "stopped, after a failed step (logged above)");
+        }
+
+        private interface Step {
+            void run() throws Exception;
+        }
+
+        /** Runs one step of the shutdown; false (and logged) if it failed. */
+        private static boolean step(String what, Step step) {
             try {
-                hub.shutdown(timeoutMs / 2);
-                webSocket.shutdown(timeoutMs / 2);
+                step.run();
+                return true;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                LOG.warning("shutting down: interrupted while stopping " + what);
+                return false;
+            } catch (Exception e) {
+                LOG.log(Level.SEVERE, "shutting down: stopping " + what + " failed; stopping the rest", e);
+                return false;
             }
-            store.close();
-            http.stop();
-            LOG.info("stopped");
         }
     }
 

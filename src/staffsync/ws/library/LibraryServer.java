@@ -2,6 +2,7 @@ package staffsync.ws.library;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -109,10 +110,22 @@ public final class LibraryServer<C extends OwnWritePath> extends WebSocketServer
     }
 
     /**
-     * Refuses new connections, lets the app's writers finish what is queued, then closes every
-     * connection with 1001 and stops. The wait comes first because, once stopped, the library's
-     * selector gives up after 25 ms without socket activity, which would cut off a reader that is
-     * still catching up. A reader that does not read at all holds this only until the deadline.
+     * Refuses new connections, lets the app's writers finish what is queued, closes every
+     * connection with 1001, waits for the close frames to be written, and only then stops the
+     * library.
+     *
+     * <p>Why not leave the closing to the library's {@code stop()}: it tells its selector to end
+     * first and then closes the connections one by one, and a selector told to end gives up after
+     * 25 ms without socket activity and closes itself, while {@code stop()} may still be closing
+     * (1,000 connections, a GC pause). Every close after that point is lost: its close frame is
+     * dropped with the key, or {@code onWriteDemand} meets the closed selector and its
+     * {@link ClosedSelectorException} ends {@code stop()}, and with it the closing of the rest.
+     * Closed here, every close frame is written by a selector that is still running; the library's
+     * {@code stop()} then finds nothing left to close.
+     *
+     * <p>The wait for queued data comes first for the same reason: a stopped selector would cut off
+     * a reader that is still catching up. A reader that does not read at all holds each wait only
+     * until its deadline.
      */
     public void shutdown(long timeoutMs) throws InterruptedException {
         shuttingDown = true;
@@ -121,9 +134,34 @@ public final class LibraryServer<C extends OwnWritePath> extends WebSocketServer
         while (System.nanoTime() < queuesDeadline && anyQueued()) {
             Thread.sleep(10);
         }
+        for (WebSocket socket : getConnections()) {
+            closeGoingAway(socket);
+        }
+        long closeFramesDeadline = end - TimeUnit.MILLISECONDS.toNanos(timeoutMs / 8);
+        while (System.nanoTime() < closeFramesDeadline && anyCloseFrameUnwritten()) {
+            Thread.sleep(10);
+        }
         long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()));
-        stop((int) Math.min(Integer.MAX_VALUE, left), "server shutting down");
+        try {
+            stop((int) Math.min(Integer.MAX_VALUE, left), "server shutting down");
+        } catch (ClosedSelectorException selectorEnded) {
+            // Only a connection that opened after the closes above gets here; the rest are closing.
+            LOG.fine("a connection opened during shutdown could not be sent its close frame");
+        }
         acceptGuard.stop();
+    }
+
+    /**
+     * Starts the closing handshake with 1001. During a shutdown the library's selector may already
+     * have ended (see {@link #shutdown}): then nothing can write the close frame, and the socket
+     * closes with the process.
+     */
+    private static void closeGoingAway(WebSocket socket) {
+        try {
+            socket.close(CloseFrame.GOING_AWAY, "server shutting down");
+        } catch (ClosedSelectorException selectorEnded) {
+            LOG.fine("the WebSocket selector ended before a connection's close frame could be sent");
+        }
     }
 
     private boolean anyQueued() {
@@ -136,10 +174,20 @@ public final class LibraryServer<C extends OwnWritePath> extends WebSocketServer
         return false;
     }
 
+    /** A connection closing whose close frame (with anything handed over before it) is still in the library's queue. */
+    private boolean anyCloseFrameUnwritten() {
+        for (WebSocket socket : getConnections()) {
+            if (socket.isClosing() && !((WebSocketImpl) socket).outQueue.isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public void onOpen(WebSocket conn, ClientHandshake handshake) {
         if (shuttingDown) {
-            conn.close(CloseFrame.GOING_AWAY, "server shutting down");
+            closeGoingAway(conn);
             return;
         }
         SyncSocket socket = (SyncSocket) conn;
@@ -238,6 +286,14 @@ public final class LibraryServer<C extends OwnWritePath> extends WebSocketServer
                 listenerStopped.accept(why);
             }
         }
+    }
+
+    /**
+     * False once the library's selector loop has ended, closing its selector (or, outside a
+     * shutdown, once the listening socket was found closed).
+     */
+    boolean selectorRunning() {
+        return listenerRunning;
     }
 
     /** Why the listener is not accepting connections now (for /ready); null while it is. */
