@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.logging.Handler;
 import java.util.logging.Level;
+import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 /**
@@ -25,7 +26,8 @@ import java.util.logging.Logger;
  * why {@code make run} and the Docker image also pass {@code -XX:+ExitOnOutOfMemoryError}, which
  * ends the JVM at the first one, wherever it is.
  *
- * <p>Thread-safety: {@link #halt} is synchronized, so one thread writes the last words.
+ * <p>Thread-safety: {@link #halt} is synchronized, so one thread writes the last words, and
+ * {@link #sayLast} closes the log handler to every other thread's records.
  */
 final class FatalErrors implements Thread.UncaughtExceptionHandler {
     static final int EXIT_OUT_OF_MEMORY = 3;
@@ -53,14 +55,13 @@ final class FatalErrors implements Thread.UncaughtExceptionHandler {
         LOG.log(Level.SEVERE, "thread " + thread.getName() + " ended by an uncaught " + error, error);
     }
 
-    /** Logs why, then ends the process at once: no shutdown hook, which could itself hang. */
+    /** Logs why, as the log's last line, then ends the process at once: no shutdown hook, which could itself hang. */
     synchronized void halt(String why, Throwable cause, int status) {
         reserve = null;
         try {
             // Out of memory, the stack trace of whichever allocation failed says little and costs memory.
-            LOG.log(Level.SEVERE, why + "; exiting with status " + status + " so that a supervisor restarts the server",
+            sayLast(why + "; exiting with status " + status + " so that a supervisor restarts the server",
                     status == EXIT_OUT_OF_MEMORY ? null : cause);
-            log.flush();
         } catch (Throwable loggingFailed) {
             if (status == EXIT_OUT_OF_MEMORY) {
                 stderr.write(outOfMemoryLine, 0, outOfMemoryLine.length);
@@ -68,6 +69,24 @@ final class FatalErrors implements Thread.UncaughtExceptionHandler {
             }
         }
         Runtime.getRuntime().halt(status);
+    }
+
+    /**
+     * Writes one SEVERE record and makes it the log's last: from now on the handler lets nothing
+     * else through. Other threads are still running until the halt, and some are failing too: out
+     * of memory, a Java-WebSocket worker logs its own "Shutdown due to fatal error" before it
+     * hands us the error, and that line landed after ours in about 1 run in 8. The gate closes
+     * before our record is written because the handler checks its filter under the same lock as
+     * it writes: a record that got past the filter earlier is written before ours, any later one
+     * not at all.
+     */
+    void sayLast(String message, Throwable thrown) {
+        LogRecord last = new LogRecord(Level.SEVERE, message);
+        last.setLoggerName(LOG.getName());
+        last.setThrown(thrown);
+        log.setFilter(record -> record == last);
+        log.publish(last);
+        log.flush();
     }
 
     /** The WebSocket edge wraps the library's fatal errors in an Exception: look through causes. */
