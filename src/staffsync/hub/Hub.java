@@ -379,19 +379,27 @@ public final class Hub implements Runnable, ReplyTurns.Answers {
     /**
      * The store's outcome for a change. Applied: its {@code Committed} came first and its
      * broadcast was the answer. Refused: the ERROR. Repeated: the original event again.
+     *
+     * <p>The requester's place is given back in a {@code finally}: should building its answer
+     * fail, the failure gets it an INTERNAL error ({@link #answerFailed}), but a place kept by it
+     * would never come back, and a connection losing one now and then would slowly lose its
+     * ability to write (MAX_PENDING_PER_CONNECTION).
      */
     private void onMutationDone(MutationRequested request, MutationResult result) {
-        if (result instanceof MutationResult.Applied) {
-            settle(request.client(), null);
-        } else if (result instanceof MutationResult.Rejected rejected) {
-            if (request.mutation() instanceof CreateStaff) {
-                limits.settled(request.mutation().staffId());
+        Frame answer = null;
+        try {
+            if (result instanceof MutationResult.Rejected rejected) {
+                if (request.mutation() instanceof CreateStaff) {
+                    limits.settled(request.mutation().staffId());
+                }
+                answer = refusal(request.origin(), rejected);
+            } else if (result instanceof MutationResult.Repeated repeated) {
+                answer = originalAgain(request.origin(), repeated.original());
+            } else if (!(result instanceof MutationResult.Applied)) {
+                throw new IllegalStateException("the hub has no case for " + result.getClass().getName());
             }
-            refuse(request.client(), request.origin(), rejected);
-        } else if (result instanceof MutationResult.Repeated repeated) {
-            answerWithOriginal(request.client(), request.origin(), repeated.original());
-        } else {
-            throw new IllegalStateException("the hub has no case for " + result.getClass().getName());
+        } finally {
+            settle(request.client(), answer);
         }
     }
 
@@ -399,49 +407,60 @@ public final class Hub implements Runnable, ReplyTurns.Answers {
      * The one place a change ends for its client, on the hub thread: its answer (if the
      * broadcast was not the answer) is staged, and the client may have one more change under way
      * (MAX_PENDING_PER_CONNECTION). Every change a client hands over ends here exactly once, a
-     * retry that waited for its original included.
+     * retry that waited for its original included; the place comes back even if staging fails.
      */
     private void settle(Client client, Frame answer) {
-        if (answer != null) {
-            outbox.stage(client, answer);
+        try {
+            if (answer != null) {
+                outbox.stage(client, answer);
+            }
+        } finally {
+            client.mutationSettled();
         }
-        client.mutationSettled();
     }
 
     /** The refusal to the requester and to any retry of it that was waiting. */
     private void refuse(Client requester, Origin origin, MutationResult.Rejected rejection) {
+        settle(requester, refusal(origin, rejection));
+    }
+
+    /**
+     * The ERROR refusing a change: any retry of it that was waiting is settled with it here, and
+     * it is returned for the caller to settle the requester with.
+     */
+    private Frame refusal(Origin origin, MutationResult.Rejected rejection) {
         Long inReplyTo = origin.clientSequence();
         String json = ServerMessages.error(rejection.code(), rejection.message(), rejection.staffId(),
                 rejection.current(), sequence, inReplyTo);
         Frame frame = encoder.encode(json);
-        List<Client> told = new ArrayList<>();
-        told.add(requester);
-        if (inReplyTo != null) {
-            told.addAll(retries.rejected(RetryTable.Key.of(origin)));
-        }
-        for (Client client : told) {
+        List<Client> waiting = inReplyTo == null ? List.of() : retries.rejected(RetryTable.Key.of(origin));
+        for (Client client : waiting) {
             settle(client, frame);
+        }
+        for (int told = 0; told <= waiting.size(); told++) {
             metrics.sent(MessageType.ERROR, 1);
             metrics.error(rejection.code());
         }
+        return frame;
     }
 
     /**
      * A retry the hub had not recognised (its original went through another instance, or left
      * the retry table) but the store did: the original event again, to the requester and to any
-     * retry of it waiting here, as for a retry found in the table.
+     * retry of it waiting here, as for a retry found in the table. Settles the waiting retries
+     * and returns the frame for the caller to settle the requester with.
      */
-    private void answerWithOriginal(Client requester, Origin origin, ChangeEvent original) {
+    private Frame originalAgain(Origin origin, ChangeEvent original) {
         Frame frame = encoder.encode(ServerMessages.event(original));
-        List<Client> told = new ArrayList<>();
-        told.add(requester);
-        if (origin.clientSequence() != null) {
-            told.addAll(retries.committed(RetryTable.Key.of(origin), frame, original.origin().fingerprint()));
-        }
-        for (Client client : told) {
+        List<Client> waiting = origin.clientSequence() == null ? List.of()
+                : retries.committed(RetryTable.Key.of(origin), frame, original.origin().fingerprint());
+        for (Client client : waiting) {
             settle(client, frame);
+        }
+        for (int told = 0; told <= waiting.size(); told++) {
             metrics.retryAnswered();
         }
+        return frame;
     }
 
     /**
@@ -665,6 +684,14 @@ public final class Hub implements Runnable, ReplyTurns.Answers {
             }
             refuse(request.client(), request.origin(), new MutationResult.Rejected(ErrorCode.INTERNAL, message,
                     request.mutation().staffId(), null));
+        } else if (event instanceof MutationDone done) {
+            // Its place was given back already (onMutationDone); the store's outcome stands, so
+            // this says only that the answer failed.
+            send(done.request().client(), MessageType.ERROR, ServerMessages.error(ErrorCode.INTERNAL,
+                    "the server failed to send this change's outcome (logged as a server error); sync to see whether"
+                            + " it was applied", done.request().mutation().staffId(), null, sequence,
+                    done.request().origin().clientSequence()));
+            metrics.error(ErrorCode.INTERNAL);
         } else if (event instanceof SyncRequested sync) {
             sendInternalError(sync.client(), sync.inReplyTo());
         } else if (event instanceof AllPeriodsRequested all) {

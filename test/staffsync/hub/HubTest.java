@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import staffsync.metrics.Metrics;
 import staffsync.protocol.ClientRequest.CreateStaff;
+import staffsync.protocol.ClientRequest.DeleteStaff;
 import staffsync.protocol.ClientRequest.SyncRequest;
 import staffsync.protocol.ClientRequest.Mutation;
 import staffsync.protocol.Origin;
@@ -323,6 +324,29 @@ class HubTest {
         assertTrue(client.next().contains("\"STAFF_CREATE\""));
         // The lane settles a change after the store returns, which may be after its broadcast arrived.
         awaitSettled(client, 2);
+    }
+
+    @Test
+    void aChangeWhoseOutcomeFailsInTheHubStillGivesBackItsPlace() throws Exception {
+        // The refusal of a change the store turned down cannot be encoded: handling MutationDone throws.
+        FrameEncoder failingOnNotFound = json -> {
+            if (json.contains("\"NOT_FOUND\"")) {
+                throw new IllegalStateException("a bug in encoding the refusal");
+            }
+            return lines(json);
+        };
+        startHub(new MemoryStore(), failingOnNotFound);
+        RecordingClient client = new RecordingClient("c1");
+        hub.submit(new HubEvent.Register(client));
+        client.next();
+
+        hub.submit(new HubEvent.MutationRequested(client, new Origin("c1", 1L), new DeleteStaff("missing", null)));
+
+        awaitSettled(client, 1);
+        String error = client.next();
+        assertTrue(error.contains("\"code\":\"INTERNAL\"") && error.contains("\"inReplyTo\":1"), error);
+        fence();
+        assertEquals(1, client.settled.get(), "settled once, not again by the failure's answer");
     }
 
     /**
