@@ -55,7 +55,9 @@ public record Config(
         // Several instances sharing one table through Redis (docs/cluster.md); empty: one instance.
         String redisUrl,
         long redisTimeoutMs,
-        long redisRetryTtlMs) {
+        long redisRetryTtlMs,
+        // A client that stops reading in the middle of a large reply loses it (and its turn) after this (issue 10).
+        int replyStallTimeoutSeconds) {
 
     public enum StoreKind { MEMORY, FILE, SUPABASE }
 
@@ -156,7 +158,8 @@ public record Config(
                 in.integer("REPLY_MEMORY_BYTES", 32L * 1024 * 1024, 1024L * 1024, Long.MAX_VALUE),
                 redisUrl,
                 in.integer("REDIS_TIMEOUT_MS", 2_000, 10, 600_000),
-                in.integer("REDIS_RETRY_TTL_MS", 600_000, 1_000, 30L * 24 * 3600 * 1000));
+                in.integer("REDIS_RETRY_TTL_MS", 600_000, 1_000, 30L * 24 * 3600 * 1000),
+                (int) in.integer("REPLY_STALL_TIMEOUT_SECONDS", 30, 1, 86_400));
     }
 
     /** One line for the startup log: which store keeps the data, where, and why that one. */

@@ -3,6 +3,7 @@ package staffsync.ws;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
@@ -115,18 +116,35 @@ final class ClientConnection extends WritableConnection implements Client, Libra
 
     /** The Go design's "if the send channel is full, close the client". */
     private void dropSlowConsumer() {
+        long readAhead = queue.readAheadBytes();
+        drop(queue.backlogBytes() + " bytes unsent, over the bound of " + outboundLimitBytes + " (OUTBOUND_LIMIT_BYTES)"
+                + (readAhead > 0 ? " and the " + readAhead + " reply bytes it read meanwhile" : ""),
+                "slow consumer: outbound backlog over " + outboundLimitBytes + " bytes");
+    }
+
+    /**
+     * On ws-timers: a client that stopped reading in the middle of a large reply holds one of the
+     * hub's reply turns, and a client that keeps sending pongs of its own accord is never taken
+     * for a dead peer, so enough of them would hold every turn and make everyone else's large
+     * syncs wait for ever. No byte read for {@code timeoutSeconds} (REPLY_STALL_TIMEOUT_SECONDS):
+     * dropped as a slow consumer, and the hub gives the turn to the next when the close is done.
+     */
+    void dropIfReplyStalled(long nowNanos, int timeoutSeconds) {
+        if (queue.replyStalled(nowNanos, TimeUnit.SECONDS.toNanos(timeoutSeconds))) {
+            drop("it read nothing of a large reply for " + timeoutSeconds + " s (REPLY_STALL_TIMEOUT_SECONDS)",
+                    "slow consumer: reply not read for " + timeoutSeconds + " s");
+        }
+    }
+
+    private void drop(String why, String closeReason) {
         if (!dropped.compareAndSet(false, true)) {
             return;
         }
         metrics.slowConsumerDropped();
-        long readAhead = queue.readAheadBytes();
-        LOG.warning("connection " + id + " dropped: " + queue.backlogBytes() + " bytes unsent, over the bound of "
-                + outboundLimitBytes + " (OUTBOUND_LIMIT_BYTES)"
-                + (readAhead > 0 ? " and the " + readAhead + " reply bytes it read meanwhile" : ""));
+        LOG.warning("connection " + id + " dropped: " + why);
         queue.discardBacklog();
         // A peer that does not read will not answer the close frame either: it is cut off soon after.
-        socket.closeAfterQueued(CloseFrame.TRY_AGAIN_LATER,
-                "slow consumer: outbound backlog over " + outboundLimitBytes + " bytes");
+        socket.closeAfterQueued(CloseFrame.TRY_AGAIN_LATER, closeReason);
     }
 
     @Override

@@ -6,6 +6,7 @@ import java.nio.channels.SocketChannel;
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
@@ -67,6 +68,18 @@ final class OutboundQueue {
      * everything queued has been written.
      */
     private volatile long readAhead;
+    /**
+     * Large replies queued and not yet written to the end: each holds one of the hub's reply
+     * turns. Added to by the hub thread; taken from under writeLock (a reply written, or dropped
+     * with the queue).
+     */
+    private final AtomicInteger replies = new AtomicInteger();
+    /**
+     * When the writer last found the client keeping up: the socket took bytes, or there was
+     * nothing it could write yet. Written by the writer under writeLock (and by the hub thread when
+     * a reply is queued: its clock starts then); read by {@link #replyStalled}.
+     */
+    private volatile long lastProgressNanos = System.nanoTime();
 
     OutboundQueue(Metrics metrics) {
         this.metrics = metrics;
@@ -107,7 +120,18 @@ final class OutboundQueue {
 
     /** Appends a large reply: its pieces are made as the socket drains, and never counted. */
     void add(Reply reply) {
+        lastProgressNanos = System.nanoTime();
+        replies.incrementAndGet();
         queue.add(reply);
+    }
+
+    /**
+     * True when a large reply is queued or being written and the socket has taken none of this
+     * connection's bytes for longer than {@code timeoutNanos}: its client has stopped reading and
+     * holds a reply turn others may be waiting for.
+     */
+    boolean replyStalled(long nowNanos, long timeoutNanos) {
+        return replies.get() > 0 && nowNanos - lastProgressNanos > timeoutNanos;
     }
 
     boolean hasQueued() {
@@ -136,6 +160,7 @@ final class OutboundQueue {
             }
             while (true) {
                 if (inFlight.isEmpty() && !takeNext()) {
+                    lastProgressNanos = System.nanoTime(); // nothing to write yet is not the client's doing
                     if (replyPaused) {
                         return WriteResult.PAUSED;
                     }
@@ -151,6 +176,9 @@ final class OutboundQueue {
                 }
                 long written = channel.write(scratch, 0, count);
                 metrics.socketWrite();
+                if (written > 0) {
+                    lastProgressNanos = System.nanoTime();
+                }
                 boolean blocked = scratch[count - 1].hasRemaining();
                 Arrays.fill(scratch, 0, count, null);
                 if (!inFlightIsReply) {
@@ -204,6 +232,7 @@ final class OutboundQueue {
                     return false;
                 }
                 queue.poll();
+                replies.decrementAndGet();
                 reply.written(); // every piece went into the socket: the hub gives its turn to the next
                 continue;
             }
@@ -275,6 +304,7 @@ final class OutboundQueue {
         writeLock.lock();
         try {
             queue.clear();
+            replies.set(0);
             control.clear();
             long left = 0;
             if (!inFlightIsReply) {
@@ -303,6 +333,7 @@ final class OutboundQueue {
     private void clear() {
         inFlight.clear();
         queue.clear();
+        replies.set(0);
         control.clear();
         queuedBytes.set(0);
     }

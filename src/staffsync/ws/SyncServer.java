@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
@@ -102,7 +103,15 @@ public final class SyncServer implements LibrarySocket.Events<ClientConnection> 
         for (SocketWriter writer : writers) {
             writer.start();
         }
-        return library.startAndAwait();
+        int port = library.startAndAwait();
+        timers.scheduleWithFixedDelay(this::dropStalledReaders, 1, 1, TimeUnit.SECONDS);
+        return port;
+    }
+
+    /** On ws-timers, once a second: see {@link ClientConnection#dropIfReplyStalled}. */
+    private void dropStalledReaders() {
+        long now = System.nanoTime();
+        library.forEachConnection(connection -> connection.dropIfReplyStalled(now, config.replyStallTimeoutSeconds()));
     }
 
     /** Refuses new connections, closes every client with 1001 after its queued data, stops. */

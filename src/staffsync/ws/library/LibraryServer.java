@@ -288,6 +288,16 @@ public final class LibraryServer<C extends OwnWritePath> extends WebSocketServer
         }
     }
 
+    /** Runs {@code action} on the app's object of every open connection (a snapshot of them). */
+    public void forEachConnection(Consumer<C> action) {
+        for (WebSocket socket : getConnections()) {
+            C connection = socket.getAttachment();
+            if (connection != null) {
+                action.accept(connection);
+            }
+        }
+    }
+
     /**
      * False once the library's selector loop has ended, closing its selector (or, outside a
      * shutdown, once the listening socket was found closed).
