@@ -218,7 +218,10 @@ final class MutationWriter {
                 return notFound(id);
             }
             if (expected != null) {
-                return conflict(expected, current);
+                return current.createdAt().equals(base.createdAt()) ? conflict(expected, current)
+                        : new MutationResult.Rejected(ErrorCode.VERSION_CONFLICT, "version " + expected + " is stale: the"
+                                + " staff member with this id was deleted and created again (now at version "
+                                + current.version() + ")", id, current);
             }
             base = current;
             version = current.version();

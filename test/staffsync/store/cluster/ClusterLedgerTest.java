@@ -214,6 +214,22 @@ class ClusterLedgerTest {
     }
 
     @Test
+    void anUpdateNamingAVersionOfTheDeletedIncarnationIsAConflictWithTheNewRowPublishedFirst() throws Exception {
+        Origin deleted = new Origin("tab-slow", 1L);
+        Origin created = new Origin("tab-slow", 2L);
+        Instance a = withAdaDeletedAndCreatedAgainUnpublished(deleted, created);
+
+        MutationResult result = a.store().apply(rename("ada", "Ada C.", 1L), new Origin("tab-2", 1L));
+        MutationResult.Rejected conflict = assertInstanceOf(MutationResult.Rejected.class, result);
+        assertEquals(ErrorCode.VERSION_CONFLICT, conflict.code());
+        assertTrue(conflict.message().contains("deleted and created again"), conflict.message());
+        assertEquals("Ada B.", conflict.current().name());
+        List<ChangeEvent> events = awaitEvents(a.listener(), 3);
+        assertEquals(List.of(deleted, created), List.of(events.get(1).origin(), events.get(2).origin()));
+        assertEquals("Ada B.", fixture.standIn.row("ada").get("name").getAsString(), "the new row is untouched");
+    }
+
+    @Test
     void aDeleteMadeOnTheDeletedIncarnationOfARowNeverRemovesItsNewIncarnationUnpublished() throws Exception {
         Origin deleted = new Origin("tab-slow", 1L);
         Origin created = new Origin("tab-slow", 2L);
