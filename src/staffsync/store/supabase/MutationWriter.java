@@ -17,8 +17,9 @@ import staffsync.store.MutationResult;
 /**
  * Turns one client mutation into compare-and-set requests and one outcome.
  *
- * <p>The database decides: an update or delete is sent with {@code version=eq.N}, and PostgREST
- * answers {@code []} when that version is no longer stored; the row is then read to tell
+ * <p>The database decides: an update or delete is sent with {@code version=eq.N} and the
+ * row's {@code created_at} (a row deleted and created again starts at version 1 again), and
+ * PostgREST answers {@code []} when that version is no longer stored; the row is then read to tell
  * NOT_FOUND from VERSION_CONFLICT. A mutation without a version repeats the read-and-swap a few
  * times (last writer wins, without ever overwriting a change it has not seen).
  *
@@ -135,26 +136,29 @@ final class MutationWriter {
             throws PostgrestException, IOException, LedgerException {
         String id = update.staffId();
         return compareAndSet(id, update.expectedVersion(), Kind.UPDATE, update.changes().present(), origin,
-                version -> table.update(id, version, update.changes()),
-                (version, cause) -> reconcileUpdate(update, version, origin, cause));
+                (incarnation, version) -> table.update(id, incarnation, version, update.changes()),
+                (incarnation, version, cause) -> reconcileUpdate(update, incarnation, version, origin, cause));
     }
 
     private MutationResult delete(DeleteStaff delete, Origin origin)
             throws PostgrestException, IOException, LedgerException {
         String id = delete.staffId();
         return compareAndSet(id, delete.expectedVersion(), Kind.DELETE, List.of(), origin,
-                version -> table.delete(id, version),
-                (version, cause) -> reconcileDelete(id, version, delete.expectedVersion(), origin, cause));
+                (incarnation, version) -> table.delete(id, incarnation, version),
+                (incarnation, version, cause) -> reconcileDelete(id, version, delete.expectedVersion(), origin, cause));
     }
 
-    /** One conditional write ({@code version=eq.N}): the row it stored, or null when no row matched. */
+    /**
+     * One conditional write on the incarnation ({@code created_at}) and version of the row read:
+     * the row it stored, or null when no row matched.
+     */
     private interface ConditionalWrite {
-        StaffRow at(long version) throws PostgrestException, IOException;
+        StaffRow at(String incarnation, long version) throws PostgrestException, IOException;
     }
 
     /** Decides, by reading the row back, what became of a write at {@code version} whose answer was lost. */
     private interface ReadBack {
-        MutationResult after(long version, Exception cause) throws LedgerException;
+        MutationResult after(String incarnation, long version, Exception cause) throws LedgerException;
     }
 
     /**
@@ -191,16 +195,16 @@ final class MutationWriter {
             }
             StaffRow written;
             try {
-                written = write.at(version);
+                written = write.at(base.createdAt(), version);
             } catch (PostgrestException e) {
                 if (!ErrorMapping.mayHaveApplied(e)) {
                     throw e;
                 }
-                return readBack.after(version, e);
+                return readBack.after(base.createdAt(), version, e);
             } catch (RequestNotSentException e) {
                 return MutationResult.unavailable(id, "Supabase could not be reached (" + e.getMessage() + ")");
             } catch (IOException e) {
-                return readBack.after(version, e);
+                return readBack.after(base.createdAt(), version, e);
             }
             if (written != null) {
                 return applied(kind, written, fields, origin);
@@ -214,7 +218,10 @@ final class MutationWriter {
                 return notFound(id);
             }
             if (expected != null) {
-                return conflict(expected, current);
+                return current.createdAt().equals(base.createdAt()) ? conflict(expected, current)
+                        : new MutationResult.Rejected(ErrorCode.VERSION_CONFLICT, "version " + expected + " is stale: the"
+                                + " staff member with this id was deleted and created again (now at version "
+                                + current.version() + ")", id, current);
             }
             base = current;
             version = current.version();
@@ -250,7 +257,8 @@ final class MutationWriter {
         return alreadyExists(id, current);
     }
 
-    private MutationResult reconcileUpdate(UpdateStaff update, long version, Origin origin, Exception cause)
+    private MutationResult reconcileUpdate(UpdateStaff update, String incarnation, long version, Origin origin,
+                                           Exception cause)
             throws LedgerException {
         String id = update.staffId();
         StaffRow current;
@@ -267,7 +275,8 @@ final class MutationWriter {
             ledger.observeGone(id);
             return notApplied(id, cause, "the row has been deleted");
         }
-        if (current.version() == version + 1 && RowJson.hasValues(current, update.changes())) {
+        if (current.version() == version + 1 && RowJson.hasValues(current, update.changes())
+                && (incarnation == null || incarnation.equals(current.createdAt()))) {
             logReconciled(id, cause, "applied");
             return applied(Kind.UPDATE, current, update.changes().present(), origin);
         }

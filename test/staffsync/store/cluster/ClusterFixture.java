@@ -50,20 +50,32 @@ final class ClusterFixture implements BeforeEachCallback, AfterEachCallback {
 
     /** A new instance, started and loaded. */
     Instance instance() throws InterruptedException {
+        return instance(POLL);
+    }
+
+    /**
+     * A new instance whose poller looks at the table every {@code poll}: a long one keeps the
+     * poller from publishing, first, a state that a test plays by hand for a writer to find.
+     */
+    Instance instance(Duration poll) throws InterruptedException {
         RecordingListener listener = new RecordingListener();
-        SupabaseStore store = newStore();
+        SupabaseStore store = newStore(poll);
         store.start(listener);
         listener.awaitLoaded(WAIT);
         return new Instance(store, listener);
     }
 
     SupabaseStore newStore() {
+        return newStore(POLL);
+    }
+
+    private SupabaseStore newStore(Duration poll) {
         Redis client = new Redis(RedisUrl.parse(redis.url()), Duration.ofSeconds(1),
                 (SSLSocketFactory) SSLSocketFactory.getDefault());
         ClusterLedger.Settings shared = new ClusterLedger.Settings(Duration.ofSeconds(1), Duration.ofMinutes(1),
                 Duration.ofMillis(800), 1000);
         SupabaseStore store = new SupabaseStore(standIn.url(), ApiKey.parse(PostgrestStandIn.SECRET_KEY), TABLE,
-                new SupabaseStore.Settings(Duration.ofMillis(800), POLL, Duration.ofMillis(200), Duration.ofSeconds(1)),
+                new SupabaseStore.Settings(Duration.ofMillis(800), poll, Duration.ofMillis(200), Duration.ofSeconds(1)),
                 RequestObserver.NONE, table -> new ClusterLedger(client, TABLE, table, shared));
         stores.add(store);
         return store;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static staffsync.store.cluster.ClusterFixture.WAIT;
 
 import com.google.gson.JsonObject;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import staffsync.protocol.ChangeEvent;
 import staffsync.protocol.ChangeEvent.Kind;
 import staffsync.protocol.ClientRequest.CreateStaff;
+import staffsync.protocol.ClientRequest.DeleteStaff;
 import staffsync.protocol.ClientRequest.UpdateStaff;
 import staffsync.protocol.ErrorCode;
 import staffsync.protocol.Origin;
@@ -167,6 +169,80 @@ class ClusterLedgerTest {
         assertEquals(2, events.get(1).row().version());
         assertEquals(3, events.get(2).row().version());
         assertEquals(List.of("position"), events.get(2).changedFields());
+    }
+
+    /**
+     * Another instance deleted "ada" and created it again (same version 1, a later
+     * {@code created_at}), and has published neither yet; the instance returned still has the
+     * first "ada" as the published row. Its poller looks rarely, so the writer finds this state.
+     */
+    private Instance withAdaDeletedAndCreatedAgainUnpublished(Origin deleted, Origin created) throws Exception {
+        Instance a = fixture.instance(Duration.ofMinutes(5));
+        applied(a.store().apply(create("ada", "Ada"), new Origin("tab-1", 1L)));
+        awaitEvents(a.listener(), 1);
+        SharedLog log = fixture.log();
+        String epoch = a.listener().loaded().epoch();
+        log.intend(epoch, "ada", Intent.forMutation("slow/1", "slow", new DeleteStaff("ada", null), deleted), null, null);
+        assertTrue(fixture.standIn.deleteDirectly("ada"));
+        log.intend(epoch, "ada", Intent.forMutation("slow/2", "slow", create("ada", "Ada B."), created), null, null);
+        JsonObject values = new JsonObject();
+        values.addProperty("id", "ada");
+        values.addProperty("name", "Ada B.");
+        fixture.standIn.insertDirectly(values);
+        return a;
+    }
+
+    @Test
+    void anUpdateMadeOnTheDeletedIncarnationOfARowNeverLandsOnItsNewIncarnationUnpublished() throws Exception {
+        Origin deleted = new Origin("tab-slow", 1L);
+        Origin created = new Origin("tab-slow", 2L);
+        Instance a = withAdaDeletedAndCreatedAgainUnpublished(deleted, created);
+
+        // The published "ada" is at version 1, and so is the new one in the table: version=eq.1
+        // alone would match the new row, and this update would overtake its unpublished create.
+        ChangeEvent mine = applied(a.store().apply(rename("ada", "Ada C.", null), new Origin("tab-2", 1L)));
+        List<ChangeEvent> events = awaitEvents(a.listener(), 4);
+        assertEquals(List.of(Kind.CREATE, Kind.DELETE, Kind.CREATE, Kind.UPDATE),
+                events.stream().map(ChangeEvent::kind).toList(), events.toString());
+        assertEquals(deleted, events.get(1).origin(), "the slow instance's delete, for its client");
+        assertEquals(created, events.get(2).origin(), "the slow instance's create, for its client");
+        assertEquals(1, events.get(2).row().version());
+        assertEquals(4, mine.sequence());
+        assertEquals(new Origin("tab-2", 1L), events.get(3).origin());
+        assertEquals(2, mine.row().version());
+        assertEquals(events.get(2).row().createdAt(), mine.row().createdAt());
+    }
+
+    @Test
+    void anUpdateNamingAVersionOfTheDeletedIncarnationIsAConflictWithTheNewRowPublishedFirst() throws Exception {
+        Origin deleted = new Origin("tab-slow", 1L);
+        Origin created = new Origin("tab-slow", 2L);
+        Instance a = withAdaDeletedAndCreatedAgainUnpublished(deleted, created);
+
+        MutationResult result = a.store().apply(rename("ada", "Ada C.", 1L), new Origin("tab-2", 1L));
+        MutationResult.Rejected conflict = assertInstanceOf(MutationResult.Rejected.class, result);
+        assertEquals(ErrorCode.VERSION_CONFLICT, conflict.code());
+        assertTrue(conflict.message().contains("deleted and created again"), conflict.message());
+        assertEquals("Ada B.", conflict.current().name());
+        List<ChangeEvent> events = awaitEvents(a.listener(), 3);
+        assertEquals(List.of(deleted, created), List.of(events.get(1).origin(), events.get(2).origin()));
+        assertEquals("Ada B.", fixture.standIn.row("ada").get("name").getAsString(), "the new row is untouched");
+    }
+
+    @Test
+    void aDeleteMadeOnTheDeletedIncarnationOfARowNeverRemovesItsNewIncarnationUnpublished() throws Exception {
+        Origin deleted = new Origin("tab-slow", 1L);
+        Origin created = new Origin("tab-slow", 2L);
+        Instance a = withAdaDeletedAndCreatedAgainUnpublished(deleted, created);
+
+        ChangeEvent mine = applied(a.store().apply(new DeleteStaff("ada", null), new Origin("tab-2", 1L)));
+        List<ChangeEvent> events = awaitEvents(a.listener(), 4);
+        assertEquals(List.of(Kind.CREATE, Kind.DELETE, Kind.CREATE, Kind.DELETE),
+                events.stream().map(ChangeEvent::kind).toList(), events.toString());
+        assertEquals(deleted, events.get(1).origin());
+        assertEquals(created, events.get(2).origin(), "the new row's create reaches its client before it is deleted");
+        assertEquals(4, mine.sequence());
+        assertEquals(new Origin("tab-2", 1L), events.get(3).origin());
     }
 
     @Test

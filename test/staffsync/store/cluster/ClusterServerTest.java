@@ -205,23 +205,36 @@ class ClusterServerTest {
 
     /** Sends every mutation at once (pipelined), then reads until each has its answer; returns what came. */
     private static List<String> sendAndCollectReplies(WsClient client, Random random, int mutations) {
+        Map<Long, String> sent = new TreeMap<>();
         for (int k = 0; k < mutations; k++) {
             String id = "row-" + random.nextInt(6);
             int dice = random.nextInt(10);
             if (dice < 2) {
-                client.send("STAFF_CREATE", create(id, "n" + k));
+                sent.put(client.send("STAFF_CREATE", create(id, "n" + k)), "STAFF_CREATE " + id);
             } else if (dice < 9) {
                 String version = random.nextBoolean() ? ",\"version\":" + (1 + random.nextInt(6)) : "";
-                client.send("STAFF_UPDATE", "{\"staffId\":\"" + id + "\",\"changes\":{\"position\":\"" + client.clientId()
-                        + "-" + k + "\"}" + version + "}");
+                sent.put(client.send("STAFF_UPDATE", "{\"staffId\":\"" + id + "\",\"changes\":{\"position\":\""
+                        + client.clientId() + "-" + k + "\"}" + version + "}"), "STAFF_UPDATE " + id + version);
             } else {
-                client.send("STAFF_DELETE", "{\"staffId\":\"" + id + "\"}");
+                sent.put(client.send("STAFF_DELETE", "{\"staffId\":\"" + id + "\"}"), "STAFF_DELETE " + id);
             }
         }
         Set<Long> answered = new HashSet<>();
         List<String> texts = new ArrayList<>();
         while (answered.size() < mutations) {
-            String text = client.nextText();
+            String text;
+            try {
+                text = client.nextText();
+            } catch (AssertionError silent) {
+                List<String> waiting = new ArrayList<>();
+                sent.forEach((number, message) -> {
+                    if (!answered.contains(number)) {
+                        waiting.add(number + " " + message);
+                    }
+                });
+                throw new AssertionError(client.clientId() + " still waits for the answers to " + waiting + " ("
+                        + silent.getMessage() + ")", silent);
+            }
             texts.add(text);
             JsonObject message = JsonParser.parseString(text).getAsJsonObject();
             boolean mine = message.has("inReplyTo") && (Json.type(message).equals("ERROR")
