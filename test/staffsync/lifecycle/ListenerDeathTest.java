@@ -58,6 +58,23 @@ class ListenerDeathTest {
     }
 
     @Test
+    void aSigtermAfterReopeningClosesTheClientsOfTheOldAndTheNewListenerWith1001() throws Exception {
+        try (ServerProcess server = ServerProcess.start();
+             WsClient before = WsClient.connect(server.wsUri(), "before")) {
+            before.ack();
+            destroyListeningSocket(server.wsPort());
+            awaitLog(server, "is open again after");
+            try (WsClient after = WsClient.connect(server.wsUri(), "after")) {
+                after.ack();
+                server.terminate();
+                assertEquals(1001, before.awaitClose(), "the old listener's client");
+                assertEquals(1001, after.awaitClose(), "the new listener's client");
+                assertEquals(0, server.awaitExit(30, TimeUnit.SECONDS), server.log());
+            }
+        }
+    }
+
+    @Test
     void theProcessEndsWithStatusOneWhenTheClosedListenersPortCannotBeHadAgain() throws Exception {
         try (ServerProcess server = ServerProcess.start()) {
             int port = server.wsPort();

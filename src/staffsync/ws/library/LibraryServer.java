@@ -6,9 +6,9 @@ import java.nio.channels.SelectionKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -75,7 +75,7 @@ public final class LibraryServer<C extends OwnWritePath> extends WebSocketServer
     private final SocketLimit sockets;
     /** Sockets this instance holds, handshaking or open (counted as for {@link SocketLimit}). */
     private final AtomicInteger heldSockets = new AtomicInteger();
-    /** Its tasks on ws-timers; written by the thread that starts it, cancelled by the one that shuts it down. */
+    /** Its tasks on ws-timers, cancelled when it shuts down (an instance may stop long before the app). Guarded by itself. */
     private final List<ScheduledFuture<?>> timerTasks = new ArrayList<>();
     private final CountDownLatch started = new CountDownLatch(1);
     private volatile boolean shuttingDown;

@@ -120,25 +120,27 @@ public final class WebSocketPort<C extends OwnWritePath> {
             failure = e;
         }
         String giveUp = null;
+        boolean tooLate = false;
         synchronized (this) {
             long gapMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - reopeningSinceNanos);
-            if (failure == null) {
-                if (stopping) {
-                    retired.add(next); // shutdown is under way and stops it with the rest
-                } else {
-                    current = next;
-                }
+            if (failure == null && stopping) {
+                tooLate = true; // shutdown began meanwhile and did not see this one
+            } else if (failure == null) {
+                current = next;
                 reopeningSinceNanos = 0;
                 LOG.warning("the WebSocket listener on " + settings.host() + ":" + boundPort + " is open again after "
                         + gapMs + " ms");
                 return;
-            }
-            if (gapMs >= REOPEN_FOR_MS) {
+            } else if (gapMs >= REOPEN_FOR_MS) {
                 giveUp = "the WebSocket listener was closed and could not be opened again on port " + boundPort
                         + " for " + gapMs + " ms: " + failure;
             } else {
                 LOG.log(Level.FINE, "reopening the WebSocket listener failed; trying again", failure);
             }
+        }
+        if (tooLate) {
+            stopQuietly(next);
+            return;
         }
         if (giveUp != null) {
             listenerStopped.accept(giveUp);
@@ -160,13 +162,14 @@ public final class WebSocketPort<C extends OwnWritePath> {
             }
             retired.removeIf(server -> server.heldSockets() == 0 && drained.add(server));
         }
-        for (LibraryServer<C> server : drained) {
-            try {
-                server.shutdown(1_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+        drained.forEach(WebSocketPort::stopQuietly);
+    }
+
+    private static void stopQuietly(LibraryServer<?> server) {
+        try {
+            server.shutdown(1_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
