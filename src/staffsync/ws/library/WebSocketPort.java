@@ -1,5 +1,9 @@
 package staffsync.ws.library;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
@@ -114,6 +118,7 @@ public final class WebSocketPort<C extends OwnWritePath> {
         }
         Exception failure;
         try {
+            bindable(settings.host(), boundPort);
             next.startAndAwait();
             failure = null;
         } catch (Exception e) {
@@ -150,6 +155,18 @@ public final class WebSocketPort<C extends OwnWritePath> {
             timers.schedule(this::reopen, AcceptGuard.RETRY_MS, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException shuttingDown) {
             // stopping: nothing to reopen
+        }
+    }
+
+    /**
+     * Throws when the port cannot be bound now, checked with a socket that binds without listening.
+     * The library, failing to bind, would keep its listening channel open (it never closes it on
+     * that path): without this check every failed attempt would cost a descriptor.
+     */
+    private static void bindable(String host, int port) throws IOException {
+        try (SocketChannel probe = SocketChannel.open()) {
+            probe.setOption(StandardSocketOptions.SO_REUSEADDR, true); // as the listener has it
+            probe.bind(new InetSocketAddress(host, port));
         }
     }
 
