@@ -71,10 +71,12 @@ COPY --from=build --chown=65532:65532 /data /data
 #      a half-working server; the restart policy brings up a clean one.
 #  -XX:-UsePerfData  no /tmp/hsperfdata file: no jcmd/jps in the image reads it, and the image
 #      then runs with a read-only root filesystem.
-#  -XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1  as `make run`: the lowest-footprint
-#      collector for a small heap on 1-2 cores (the JVM would pick G1 once the container has 2+
-#      CPUs and ~2 GB), smaller thread stacks, and the C1 compiler only (C2's compilations peak at
-#      20+ MiB of native memory; throughput stayed within noise, see docs/benchmarks.md).
+#  -XX:+UseSerialGC -XX:SurvivorRatio=4 -Xss512k -XX:TieredStopAtLevel=1  as `make run`: the
+#      lowest-footprint collector for a small heap on 1-2 cores (the JVM would pick G1 once the
+#      container has 2+ CPUs and ~2 GB), survivor spaces that hold a sync storm's shared reply
+#      chunks until they die (no full collection in the storm; see the Makefile), smaller thread
+#      stacks, and the C1 compiler only (C2's compilations peak at 20+ MiB of native memory;
+#      throughput stayed within noise, see docs/benchmarks.md).
 # The CPU count also comes from the container's limit (cgroups), so GC and pool sizes follow it.
 ENV JAVA_HOME=/opt/java \
     PATH=/opt/java/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
@@ -82,7 +84,7 @@ ENV JAVA_HOME=/opt/java \
     PORT=8080 \
     HTTP_PORT=8081 \
     DATA_DIR=/data \
-    JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData -XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1"
+    JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData -XX:+UseSerialGC -XX:SurvivorRatio=4 -Xss512k -XX:TieredStopAtLevel=1"
 
 USER 65532:65532
 WORKDIR /app

@@ -22,7 +22,14 @@ JUNIT := .cache/jars/junit-platform-console-standalone-1.13.4.jar
 # noise (median 660k vs 677k deliveries/s, CPU per delivery 0.83-0.97 vs 0.79-1.23 µs): the server's
 # time is in socket writes, not in code C2 would make faster (docs/benchmarks.md, issue 15). These
 # figures were taken with -Xmx128m; with -Xmx384m: (b) 64.3-64.9 MiB, (c) 94.2-95.1 MiB.
-RUN_JVM_FLAGS ?= -XX:+UseSerialGC -Xss512k -Xms16m -Xmx384m -XX:+ExitOnOutOfMemoryError -XX:TieredStopAtLevel=1
+# SurvivorRatio=4: survivor spaces of a sixth of the young generation each instead of a tenth. In a
+# sync storm the shared chunks of replies in progress (hub/EncodedRows, 8 MiB, plus slices in flight)
+# are alive at every young collection but die within a second; in the default survivor spaces they
+# overflowed into the old generation, about 5 MiB a collection, and came back as a full collection
+# of 230-530 ms in every storm. With 4: no full collection in the storm, pauses 0.40-0.56 s in all
+# against 1.29-1.30 s, others' event p99 66-87 against 220-332 ms; (b) and (c) within noise, peak
+# RSS no higher (docs/benchmarks.md, "Replies of any size").
+RUN_JVM_FLAGS ?= -XX:+UseSerialGC -XX:SurvivorRatio=4 -Xss512k -Xms16m -Xmx384m -XX:+ExitOnOutOfMemoryError -XX:TieredStopAtLevel=1
 # Run one class or package: make test TESTS="--select-class staffsync.ws.ProtocolErrorsTest"
 TESTS ?= --scan-class-path $(BUILD_DIR)/test-classes
 # Replay a seed a test printed: make test SEED=123 TESTS="--select-class staffsync.store.file.CrashTest"

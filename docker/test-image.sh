@@ -383,8 +383,8 @@ write_env "$WORK/env" "$PORT" "$HTTP_PORT" "${RUN_ENV[@]}"
 in_container "$WORK/env" "${ENTRYPOINT[0]}" -XshowSettings:system -XX:+PrintFlagsFinal -version > "$WORK/flags.log" 2>&1 || true
 flag() { awk -v f="$1" '$2 == f { print $4; exit }' "$WORK/flags.log"; }
 check "JVM flags from the image's JDK_JAVA_OPTIONS in effect" \
-      "$([[ "$(flag MaxRAMPercentage)" == 75.0* && "$(flag ExitOnOutOfMemoryError)" == true && "$(flag UsePerfData)" == false && "$(flag UseSerialGC)" == true ]]; echo $?)" \
-      "MaxRAMPercentage=$(flag MaxRAMPercentage) ExitOnOutOfMemoryError=$(flag ExitOnOutOfMemoryError) UsePerfData=$(flag UsePerfData) UseSerialGC=$(flag UseSerialGC) ThreadStackSize=$(flag ThreadStackSize)K"
+      "$([[ "$(flag MaxRAMPercentage)" == 75.0* && "$(flag ExitOnOutOfMemoryError)" == true && "$(flag UsePerfData)" == false && "$(flag UseSerialGC)" == true && "$(flag SurvivorRatio)" == 4 ]]; echo $?)" \
+      "MaxRAMPercentage=$(flag MaxRAMPercentage) ExitOnOutOfMemoryError=$(flag ExitOnOutOfMemoryError) UsePerfData=$(flag UsePerfData) UseSerialGC=$(flag UseSerialGC) SurvivorRatio=$(flag SurvivorRatio) ThreadStackSize=$(flag ThreadStackSize)K"
 if [[ -n "$MEM_CGROUP" ]]; then
   heap="$(flag MaxHeapSize)"
   check "heap = 75% of the container's memory limit" \
