@@ -139,7 +139,12 @@ public final class Main {
         OpenFileLimits openFiles = OpenFileLimits.read();
         LOG.info("open files: " + openFiles + "; MAX_CONNECTIONS " + config.maxConnections()
                 + ", MAX_CONNECTIONS_PER_IP " + (config.maxConnectionsPerIp() == 0 ? "off" : config.maxConnectionsPerIp())
-                + ", HTTP_MAX_CONNECTIONS " + config.httpMaxConnections());
+                + ", HTTP_MAX_CONNECTIONS " + config.httpMaxConnections() + ", MAX_SOCKETS " + config.maxSockets());
+        if (config.maxConnections() >= config.maxSockets()) {
+            LOG.warning("MAX_CONNECTIONS " + config.maxConnections() + " is not below MAX_SOCKETS " + config.maxSockets()
+                    + ": sockets in their handshake count against MAX_SOCKETS too, so at MAX_SOCKETS accepting pauses"
+                    + " (new clients wait) before MAX_CONNECTIONS can answer 503");
+        }
         if (openFiles.known() && openFiles.soft() < openFiles.hard()) {
             LOG.warning("the soft open-files limit is below the hard one (the JVM raises it unless run with"
                     + " -XX:-MaxFDLimit); MAX_CONNECTIONS follows the soft one");
@@ -161,7 +166,8 @@ public final class Main {
         hubThread.start();
         store.start(hub.storeListener());
         SyncServer webSocket = new SyncServer(config, hub, frames, metrics, verifier, readOnly);
-        // A listener the library has stopped never accepts again: a restart is the only cure.
+        // A listener that stopped for good (its selector loop ended, or a closed one could not be
+        // opened again on the port) never accepts again: a restart is the only cure.
         webSocket.whenListenerStops(why -> fatal.halt(why, null, FatalErrors.EXIT_SERVER_STOPPED));
 
         HttpEndpoints.Limits httpLimits = new HttpEndpoints.Limits(config.httpMaxConnections(),

@@ -57,7 +57,9 @@ public record Config(
         long redisTimeoutMs,
         long redisRetryTtlMs,
         // A client that stops reading in the middle of a large reply loses it (and its turn) after this (issue 10).
-        int replyStallTimeoutSeconds) {
+        int replyStallTimeoutSeconds,
+        // Descriptors (issue 10): sockets the WebSocket port holds at once, in their handshake or open.
+        int maxSockets) {
 
     public enum StoreKind { MEMORY, FILE, SUPABASE }
 
@@ -117,6 +119,8 @@ public record Config(
             }
         }
         int httpMaxConnections = (int) in.integer("HTTP_MAX_CONNECTIONS", 128, 2, 100_000);
+        int maxSockets = (int) in.integer("MAX_SOCKETS", defaultMaxSockets(openFiles, httpMaxConnections), 1,
+                Integer.MAX_VALUE);
         return new Config(
                 in.text("HOST", "0.0.0.0"),
                 in.port("PORT", 8080),
@@ -159,7 +163,8 @@ public record Config(
                 redisUrl,
                 in.integer("REDIS_TIMEOUT_MS", 2_000, 10, 600_000),
                 in.integer("REDIS_RETRY_TTL_MS", 600_000, 1_000, 30L * 24 * 3600 * 1000),
-                (int) in.integer("REPLY_STALL_TIMEOUT_SECONDS", 30, 1, 86_400));
+                (int) in.integer("REPLY_STALL_TIMEOUT_SECONDS", 30, 1, 86_400),
+                maxSockets);
     }
 
     /** One line for the startup log: which store keeps the data, where, and why that one. */
@@ -181,20 +186,39 @@ public record Config(
     static final double DEFAULT_MAX_WRITES_PER_SECOND = 1_000;
     /** MAX_CONNECTIONS when the descriptor limit cannot be read (not Linux). */
     static final int MAX_CONNECTIONS_WITHOUT_LIMIT = 10_000;
-    /** Descriptors kept for everything but WebSocket connections: the JVM, the store, the log, selectors. */
+    /** Descriptors kept for everything but WebSocket sockets: the JVM, the store, the log, selectors. */
     static final int DESCRIPTORS_FOR_THE_REST = 64;
 
     /**
      * Below the open-files limit, leaving room: 10% of it for sockets still in their handshake (they
      * hold a descriptor before the limit can refuse them), HTTP_MAX_CONNECTIONS for the HTTP port, and
-     * {@value #DESCRIPTORS_FOR_THE_REST} for the JVM, the store and the log.
+     * {@value #DESCRIPTORS_FOR_THE_REST} for the JVM, the store and the log. That is MAX_SOCKETS's
+     * default less the 10%.
      */
     static long defaultMaxConnections(OpenFileLimits openFiles, int httpMaxConnections) {
         if (openFiles.soft() <= 0) {
             return MAX_CONNECTIONS_WITHOUT_LIMIT;
         }
-        long room = openFiles.soft() - openFiles.soft() / 10 - httpMaxConnections - DESCRIPTORS_FOR_THE_REST;
+        long room = socketRoom(openFiles, httpMaxConnections) - openFiles.soft() / 10;
         return Math.max(1, Math.min(Integer.MAX_VALUE, room));
+    }
+
+    /**
+     * Every socket the WebSocket port may hold, handshaking or open: the open-files limit less
+     * HTTP_MAX_CONNECTIONS and {@value #DESCRIPTORS_FOR_THE_REST}, so that sockets alone never take
+     * the descriptors the rest of the process needs (a JVM with the file store uses about 30 at
+     * idle, the accept guard's reserve included). Where the limit cannot be read,
+     * MAX_CONNECTIONS's default and 10% for handshakes.
+     */
+    static long defaultMaxSockets(OpenFileLimits openFiles, int httpMaxConnections) {
+        if (openFiles.soft() <= 0) {
+            return MAX_CONNECTIONS_WITHOUT_LIMIT + MAX_CONNECTIONS_WITHOUT_LIMIT / 10;
+        }
+        return Math.max(2, Math.min(Integer.MAX_VALUE, socketRoom(openFiles, httpMaxConnections)));
+    }
+
+    private static long socketRoom(OpenFileLimits openFiles, int httpMaxConnections) {
+        return openFiles.soft() - httpMaxConnections - DESCRIPTORS_FOR_THE_REST;
     }
 
     /** The levels LOG_LEVEL accepts (java.util.logging names). */

@@ -21,6 +21,7 @@ import staffsync.ws.library.HandshakeRequest;
 import staffsync.ws.library.LibraryServer;
 import staffsync.ws.library.LibrarySocket;
 import staffsync.ws.library.UpgradeRequestCheck;
+import staffsync.ws.library.WebSocketPort;
 
 /**
  * The WebSocket edge, serving {@value #PATH}: what happens when a connection opens, sends, and
@@ -48,7 +49,7 @@ public final class SyncServer implements LibrarySocket.Events<ClientConnection> 
     private final AtomicLong connectionCounter = new AtomicLong();
     /** ws-timers: authentication deadlines and token expiries, and the library's own timers. */
     private final ScheduledExecutorService timers = timerThread();
-    private final LibraryServer<ClientConnection> library;
+    private final WebSocketPort<ClientConnection> library;
 
     /** Without authentication (AUTH_MODE=off): every connection may read and write. */
     public SyncServer(Config config, Hub hub, TextFrames frames, Metrics metrics) {
@@ -78,7 +79,7 @@ public final class SyncServer implements LibrarySocket.Events<ClientConnection> 
         LibraryServer.Settings settings = new LibraryServer.Settings(config.host(), config.port(),
                 handshakeChecks(config, verifier, metrics), config.maxMessageBytes(), config.handshakeTimeoutMs(),
                 config.socketSendBufferBytes(), config.pingIntervalSeconds());
-        this.library = new LibraryServer<>(settings, this, metrics, timers);
+        this.library = new WebSocketPort<>(settings, config.maxSockets(), this, metrics, timers);
     }
 
     /**
@@ -186,9 +187,9 @@ public final class SyncServer implements LibrarySocket.Events<ClientConnection> 
         library.whenListenerStops(action);
     }
 
-    /** The library's server, for tests that reach into its sockets. */
-    LibraryServer<ClientConnection> library() {
-        return library;
+    /** The library's connections, for tests that reach into their sockets. */
+    List<org.java_websocket.WebSocket> libraryConnections() {
+        return library.connections();
     }
 
     /** One thread; cancelled tasks leave its queue at once (every connection's token expiry is one). */

@@ -51,6 +51,19 @@ class ConfigTest {
     }
 
     @Test
+    void maxSocketsDefaultsToTheOpenFilesLimitLessTheHttpPortAndTheRestOfTheProcess() throws Exception {
+        // MAX_CONNECTIONS's default plus its 10% for handshakes: HTTP_MAX_CONNECTIONS and 64 stay free.
+        assertEquals(20_000 - 128 - 64, Config.from(Map.of(), new OpenFileLimits(20_000, 20_000)).maxSockets());
+        assertEquals(256 - 128 - 64, Config.from(Map.of(), new OpenFileLimits(256, 256)).maxSockets());
+        assertEquals(11_000, Config.from(Map.of(), new OpenFileLimits(-1, -1)).maxSockets(), "limit unknown");
+        assertEquals(Integer.MAX_VALUE, Config.from(Map.of(), new OpenFileLimits(Long.MAX_VALUE, Long.MAX_VALUE))
+                .maxSockets(), "unlimited");
+        assertEquals(Integer.MAX_VALUE, Config.from(Map.of(), new OpenFileLimits(Long.MAX_VALUE, Long.MAX_VALUE))
+                .maxConnections(), "unlimited");
+        assertEquals(300, Config.from(Map.of("MAX_SOCKETS", "300"), new OpenFileLimits(256, 256)).maxSockets());
+    }
+
+    @Test
     void aPortThatIsNotANumberNamesTheVariableAndTheValue() {
         ConfigException error = assertThrows(ConfigException.class, () -> Config.from(Map.of("PORT", "abc")));
         assertTrue(error.getMessage().contains("PORT") && error.getMessage().contains("abc"), error.getMessage());

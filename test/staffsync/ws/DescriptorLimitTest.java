@@ -10,6 +10,8 @@ import java.net.Socket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,9 +24,10 @@ import staffsync.support.WsClient;
 
 /**
  * The server under a small open-files limit ({@code ulimit -n 256} for its process): it says
- * what it has, keeps its connections below the limit by default, and when the descriptors run
- * out anyway it pauses accepting, says so on /ready, and accepts again once some are free,
- * never closing its listener.
+ * what it has, keeps its connections below the limit by default, stops accepting sockets at
+ * MAX_SOCKETS (handshaking or open) so that sockets alone never use up the descriptors, and when
+ * the descriptors run out anyway it pauses accepting, says so on /ready, and accepts again once
+ * some are free, never closing its listener.
  */
 class DescriptorLimitTest {
     private static final ServerProcess.Jvm SMALL_LIMIT = new ServerProcess.Jvm(List.of("-Xmx256m"), 256);
@@ -35,6 +38,8 @@ class DescriptorLimitTest {
         try (ServerProcess server = ServerProcess.start(Map.of(), SMALL_LIMIT)) {
             // 256 - 10% for handshakes in progress - HTTP_MAX_CONNECTIONS (128) - 64 for the rest
             assertTrue(server.log().contains("open files: soft 256, hard 256; MAX_CONNECTIONS 39,"), server.log());
+            // the same without the 10%
+            assertTrue(server.log().contains(", MAX_SOCKETS 64"), server.log());
         }
     }
 
@@ -70,9 +75,44 @@ class DescriptorLimitTest {
     }
 
     @Test
-    void runningOutOfDescriptorsPausesAcceptingWithoutClosingTheListener() throws Exception {
-        // MAX_CONNECTIONS lifted and silent sockets kept, so that descriptors really run out.
+    void socketsThatNeverHandshakeStopAtMaxSocketsLeavingTheDescriptorsForTheRest() throws Exception {
+        // MAX_CONNECTIONS lifted and silent sockets kept: only MAX_SOCKETS (64 here) bounds them.
         Map<String, String> env = Map.of("MAX_CONNECTIONS", "100000", "HANDSHAKE_TIMEOUT_MS", "120000");
+        try (ServerProcess server = ServerProcess.start(env, SMALL_LIMIT)) {
+            List<Socket> sockets = new ArrayList<>();
+            try {
+                for (int i = 0; i < 100; i++) {
+                    sockets.add(silentSocket(server));
+                }
+                HttpResponse<String> notReady = awaitReady(server, 503);
+                assertTrue(notReady.body().contains("not accepting") && notReady.body().contains("MAX_SOCKETS of 64"),
+                        notReady.body());
+                long descriptors = openDescriptors(server);
+                assertTrue(descriptors <= 256 - 128, descriptors + " descriptors open: HTTP_MAX_CONNECTIONS' 128 stay free");
+                assertEquals(1, occurrences(server.log(), "accepting WebSocket connections is paused: the port holds 64"
+                        + " sockets, its MAX_SOCKETS of 64"), "logged once, for the bound:\n" + server.log());
+                assertFalse(server.log().contains("Too many open files"), "descriptors never ran out:\n" + server.log());
+
+                for (Socket socket : sockets.subList(0, 50)) {
+                    socket.close();
+                }
+                awaitReady(server, 200);
+                try (WsClient client = WsClient.connect(server.wsUri(), "after")) {
+                    assertEquals("CONNECTION_ACK", Json.type(client.ack()), "accepting again below the bound");
+                }
+            } finally {
+                for (Socket socket : sockets) {
+                    socket.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void runningOutOfDescriptorsPausesAcceptingWithoutClosingTheListener() throws Exception {
+        // MAX_CONNECTIONS and MAX_SOCKETS lifted and silent sockets kept, so that descriptors really run out.
+        Map<String, String> env = Map.of("MAX_CONNECTIONS", "100000", "MAX_SOCKETS", "100000",
+                "HANDSHAKE_TIMEOUT_MS", "120000");
         try (ServerProcess server = ServerProcess.start(env, SMALL_LIMIT)) {
             List<Socket> sockets = new ArrayList<>();
             try {
@@ -100,6 +140,19 @@ class DescriptorLimitTest {
                     socket.close();
                 }
             }
+        }
+    }
+
+    /** Connected (from the listener's backlog whether or not the server accepts it), sending nothing. */
+    private static Socket silentSocket(ServerProcess server) throws IOException {
+        Socket socket = new Socket();
+        socket.connect(new InetSocketAddress("127.0.0.1", server.wsPort()), 5_000);
+        return socket;
+    }
+
+    private static long openDescriptors(ServerProcess server) throws IOException {
+        try (var entries = Files.list(Path.of("/proc", Long.toString(server.process().pid()), "fd"))) {
+            return entries.count();
         }
     }
 

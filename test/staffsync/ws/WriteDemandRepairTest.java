@@ -59,8 +59,8 @@ class WriteDemandRepairTest {
     }
 
     private WebSocketImpl onlyConnection() {
-        assertEquals(1, server.library().getConnections().size());
-        WebSocket socket = server.library().getConnections().iterator().next();
+        assertEquals(1, server.libraryConnections().size());
+        WebSocket socket = server.libraryConnections().get(0);
         return (WebSocketImpl) socket;
     }
 

@@ -15,23 +15,33 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
- * Keeps the WebSocket listener open when the process runs out of file descriptors.
+ * Keeps the WebSocket listener open when the process runs short of file descriptors, in two layers.
  *
  * <p>Java-WebSocket 1.6.0 handles an IOException from {@code accept()} (EMFILE "Too many open
  * files", ENFILE, ENOMEM) as it would one from a client socket: it cancels the key and closes the
- * channel, which here is the listening socket. Nothing is logged, and the server never accepts
- * again. So before each accept (the library's {@code onConnect} hook, on its selector thread)
- * this guard makes sure a descriptor can be had, by opening and closing a probe socket. When it
- * cannot, the accept is refused: the library then only cancels the listener's key, the listening
- * socket stays open and the kernel keeps queueing connections in its backlog. The guard lets go
- * of the few descriptors it holds in reserve, so that {@code /ready}, the log and the store can
- * still work, logs once per {@value #LOG_INTERVAL_MS} ms, and every {@value #RETRY_MS} ms tries to
- * take its reserve back; once it can, it registers the listener with the selector again (what
- * nginx does on EMFILE: stop accepting for a moment, never close the listener).
+ * channel, which here is the listening socket. Nothing is logged, and that server never accepts
+ * again. Its {@code server} field is private, so the accept itself cannot be wrapped; the only
+ * hook is {@code onConnect}, on its selector thread just before the accept, where this guard
+ * decides. When it refuses, the library only cancels the listener's key: the listening socket
+ * stays open and the kernel keeps queueing connections in its backlog; the guard registers the
+ * listener with the selector again every {@value #RETRY_MS} ms once it may accept (what nginx
+ * does on EMFILE: stop accepting for a moment, never close the listener). It logs once per
+ * {@value #LOG_INTERVAL_MS} ms, and {@code /ready} says why meanwhile. It refuses:
+ * <ol>
+ *   <li>when the port holds its MAX_SOCKETS ({@link SocketLimit}), which leaves HTTP_MAX_CONNECTIONS
+ *       and some tens of descriptors under the open-files limit: so sockets alone never exhaust
+ *       the descriptors;</li>
+ *   <li>when a descriptor cannot be had (a probe socket cannot be opened): something else took
+ *       them. The guard then also lets go of the {@value #RESERVE} descriptors it holds in
+ *       reserve, so that {@code /ready}, the log and the store can still work, and resumes only
+ *       once it can take its reserve back.</li>
+ * </ol>
  *
- * <p>A race remains: another thread may take the descriptor between the probe and the library's
- * accept. The listening socket is then closed after all; {@link #listenerClosed} sees that, and
- * the server ends so that a supervisor restarts it.
+ * <p>A race remains in the second case: another thread may take the last descriptor between the
+ * probe and the library's accept (seen with JFR attached). With the first layer that needs
+ * something else to take all the headroom inside one accept's window. If it happens anyway, the
+ * listening socket is closed after all; {@link #listenerClosed} sees that, and
+ * {@link WebSocketPort} opens a new listener on the same port.
  *
  * <p>Thread-safety: every method is synchronized (the selector thread, ws-timers and /ready's
  * HTTP thread call them); the lock is held only around a few system calls.
@@ -44,6 +54,7 @@ final class AcceptGuard {
     private static final Logger LOG = Logger.getLogger(AcceptGuard.class.getName());
 
     private final ScheduledExecutorService timers;
+    private final SocketLimit sockets;
     private final List<SocketChannel> reserve = new ArrayList<>();
     private ServerSocketChannel listener;
     private Selector selector;
@@ -54,50 +65,77 @@ final class AcceptGuard {
     private long refused;
     private long loggedAtNanos;
 
-    AcceptGuard(ScheduledExecutorService timers) {
+    AcceptGuard(ScheduledExecutorService timers, SocketLimit sockets) {
         this.timers = timers;
+        this.sockets = sockets;
     }
 
     /** At start: takes the reserve. */
     synchronized void start() throws IOException {
-        takeReserve();
+        try {
+            takeReserve();
+        } catch (IOException shortOfDescriptors) {
+            releaseReserve();
+            throw shortOfDescriptors;
+        }
     }
 
     /** Before each accept, on the selector thread: true to let the library accept. */
     synchronized boolean mayAccept(SelectionKey listenerKey) {
         listener = (ServerSocketChannel) listenerKey.channel();
         selector = listenerKey.selector();
+        if (sockets.reached()) {
+            refused++;
+            if (!paused) {
+                pause(atSocketLimit());
+            }
+            return false;
+        }
         IOException failure = probe();
         if (failure == null) {
             return true;
         }
         refused++;
         if (!paused) {
-            paused = true;
-            pausedAtNanos = System.nanoTime();
-            shortage = String.valueOf(failure.getMessage());
             releaseReserve();
-            logNow("accepting WebSocket connections is paused: " + shortage + "; the listener stays open, waiting"
-                    + " connections queue in its backlog, and accepting is retried every " + RETRY_MS + " ms");
-            scheduleRetry();
+            pause(String.valueOf(failure.getMessage()) + " (out of file descriptors; see MAX_SOCKETS)");
         }
         // The library cancels the listener's key now; retry() registers it again.
         return false;
     }
 
-    /** On ws-timers: resumes accepting once the reserve and one more descriptor can be had. */
+    private void pause(String why) {
+        paused = true;
+        pausedAtNanos = System.nanoTime();
+        shortage = why;
+        logNow("accepting WebSocket connections is paused: " + shortage + "; the listener stays open, waiting"
+                + " connections queue in its backlog, and accepting is retried every " + RETRY_MS + " ms");
+        scheduleRetry();
+    }
+
+    private String atSocketLimit() {
+        return "the port holds " + sockets.held() + " sockets, its MAX_SOCKETS of " + sockets.max()
+                + " (in their handshake or open)";
+    }
+
+    /** On ws-timers: resumes accepting once under MAX_SOCKETS and the reserve and one more descriptor can be had. */
     synchronized void retry() {
         if (!paused || !listener.isOpen()) {
             return;
         }
         try {
+            if (sockets.reached()) {
+                throw new IOException(atSocketLimit());
+            }
             takeReserve();
             IOException failure = probe();
             if (failure != null) {
                 throw failure;
             }
         } catch (IOException stillShort) {
-            releaseReserve();
+            if (!sockets.reached()) {
+                releaseReserve(); // short of descriptors: keep none back
+            }
             refused++;
             if (System.nanoTime() - loggedAtNanos >= TimeUnit.MILLISECONDS.toNanos(LOG_INTERVAL_MS)) {
                 logNow("accepting WebSocket connections is still paused after " + pausedMillis() + " ms: "
@@ -123,8 +161,7 @@ final class AcceptGuard {
     /** Why connections are not being accepted now, for /ready; null while they are. */
     synchronized String problem() {
         if (paused) {
-            return "the WebSocket listener is not accepting for " + pausedMillis() + " ms: " + shortage
-                    + " (out of file descriptors; see MAX_CONNECTIONS)";
+            return "the WebSocket listener is not accepting for " + pausedMillis() + " ms: " + shortage;
         }
         if (listenerClosed()) {
             return "the WebSocket listener's socket is closed";

@@ -4,11 +4,14 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -27,6 +30,10 @@ import staffsync.ws.library.LibrarySocket.OwnWritePath;
  * the app's {@link LibrarySocket.Events}. Threads: the library's selector (accepts and reads) and
  * workers (handshakes, decoding, the callbacks), and ws-timers, shared with the app (reaping
  * handshakes, hard closes, the {@link WriteDemandRepair} sweep, the listener check).
+ *
+ * <p>One instance serves one listening socket: the library cannot reopen its own. When the library
+ * closes it, {@link WebSocketPort} starts another instance on the same port, and this one goes on
+ * serving the connections it has until they close.
  *
  * @param <C> the app's connection: what it made in {@link LibrarySocket.Events#newConnection}
  */
@@ -51,6 +58,12 @@ public final class LibraryServer<C extends OwnWritePath> extends WebSocketServer
         public Settings {
             checks = List.copyOf(checks);
         }
+
+        /** The same, listening on the given port (the one bound at start, when PORT was 0). */
+        Settings onPort(int boundPort) {
+            return new Settings(host, boundPort, checks, maxMessageBytes, handshakeTimeoutMs, sendBufferBytes,
+                    pingIntervalSeconds);
+        }
     }
 
     private final Settings settings;
@@ -59,6 +72,12 @@ public final class LibraryServer<C extends OwnWritePath> extends WebSocketServer
     private final HandshakeReaper reaper;
     final WriteDemandRepair writeRepair;
     private final AcceptGuard acceptGuard;
+    /** MAX_SOCKETS, shared with the port's other listeners. */
+    private final SocketLimit sockets;
+    /** Sockets this instance holds, handshaking or open (counted as for {@link SocketLimit}). */
+    private final AtomicInteger heldSockets = new AtomicInteger();
+    /** Its tasks on ws-timers, cancelled when it shuts down (an instance may stop long before the app). Guarded by itself. */
+    private final List<ScheduledFuture<?>> timerTasks = new ArrayList<>();
     private final CountDownLatch started = new CountDownLatch(1);
     private volatile boolean shuttingDown;
     /**
@@ -67,21 +86,23 @@ public final class LibraryServer<C extends OwnWritePath> extends WebSocketServer
      */
     private volatile boolean listenerRunning = true;
     private volatile Consumer<String> listenerStopped = why -> { };
+    private volatile Consumer<String> listenerClosed = why -> { };
     private volatile Exception startFailure;
 
-    public LibraryServer(Settings settings, LibrarySocket.Events<C> events, Metrics metrics,
-                         ScheduledExecutorService timers) {
+    LibraryServer(Settings settings, LibrarySocket.Events<C> events, Metrics metrics,
+                  ScheduledExecutorService timers, SocketLimit sockets) {
         super(new InetSocketAddress(settings.host(), settings.port()),
                 Math.max(2, Runtime.getRuntime().availableProcessors()),
                 List.<Draft>of(new StaffSyncDraft(settings.maxMessageBytes())));
         this.settings = settings;
         this.events = events;
         this.timers = timers;
-        this.acceptGuard = new AcceptGuard(timers);
+        this.sockets = sockets;
+        this.acceptGuard = new AcceptGuard(timers, sockets);
         this.reaper = new HandshakeReaper(settings.handshakeTimeoutMs(), metrics);
         this.writeRepair = new WriteDemandRepair(this::getConnections, this::onWriteDemand, metrics);
         InboundRules rules = new InboundRules(settings.checks(), settings.maxMessageBytes(), this::closeLater);
-        setWebSocketFactory(new SocketFactory(settings.sendBufferBytes(), rules, reaper));
+        setWebSocketFactory(new SocketFactory(settings.sendBufferBytes(), rules, reaper, this::socketAccepted));
         setReuseAddr(true);
         setTcpNoDelay(true);
         // The library's default accept backlog is the JDK's 50: a burst of connects (a deploy, a
@@ -92,20 +113,28 @@ public final class LibraryServer<C extends OwnWritePath> extends WebSocketServer
     }
 
     /** Starts the selector thread and waits until the port is bound; returns the bound port. */
-    public int startAndAwait() throws Exception {
+    int startAndAwait() throws Exception {
         acceptGuard.start();
-        start();
-        if (!started.await(10, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("the WebSocket server did not start within 10 s");
-        }
-        if (startFailure != null) {
-            throw startFailure;
+        try {
+            start();
+            if (!started.await(10, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the WebSocket server did not start within 10 s");
+            }
+            if (startFailure != null) {
+                throw startFailure;
+            }
+        } catch (Exception failed) {
+            acceptGuard.stop(); // a listener opened again may fail to bind: its reserve must not leak
+            throw failed;
         }
         long period = Math.max(50, Math.min(1_000, settings.handshakeTimeoutMs() / 4));
-        timers.scheduleAtFixedRate(reaper::reap, period, period, TimeUnit.MILLISECONDS);
-        timers.scheduleWithFixedDelay(writeRepair::sweep, WriteDemandRepair.SWEEP_MS, WriteDemandRepair.SWEEP_MS,
-                TimeUnit.MILLISECONDS);
-        timers.scheduleWithFixedDelay(this::checkListener, 1, 1, TimeUnit.SECONDS);
+        synchronized (timerTasks) {
+            timerTasks.add(timers.scheduleAtFixedRate(reaper::reap, period, period, TimeUnit.MILLISECONDS));
+            timerTasks.add(timers.scheduleWithFixedDelay(writeRepair::sweep, WriteDemandRepair.SWEEP_MS,
+                    WriteDemandRepair.SWEEP_MS, TimeUnit.MILLISECONDS));
+            timerTasks.add(timers.scheduleWithFixedDelay(this::checkListener, AcceptGuard.RETRY_MS,
+                    AcceptGuard.RETRY_MS, TimeUnit.MILLISECONDS));
+        }
         return getPort();
     }
 
@@ -127,7 +156,7 @@ public final class LibraryServer<C extends OwnWritePath> extends WebSocketServer
      * a reader that is still catching up. A reader that does not read at all holds each wait only
      * until its deadline.
      */
-    public void shutdown(long timeoutMs) throws InterruptedException {
+    void shutdown(long timeoutMs) throws InterruptedException {
         shuttingDown = true;
         long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         long queuesDeadline = end - TimeUnit.MILLISECONDS.toNanos(timeoutMs / 4);
@@ -149,6 +178,25 @@ public final class LibraryServer<C extends OwnWritePath> extends WebSocketServer
             LOG.fine("a connection opened during shutdown could not be sent its close frame");
         }
         acceptGuard.stop();
+        synchronized (timerTasks) {
+            timerTasks.forEach(task -> task.cancel(false));
+        }
+    }
+
+    /** Its listener is gone and another has taken the port: the reserve it held is the new one's. */
+    void retire() {
+        acceptGuard.stop();
+    }
+
+    /** Sockets this instance still holds, handshaking or open. */
+    int heldSockets() {
+        return heldSockets.get();
+    }
+
+    /** On the selector thread, for each socket the library accepted. */
+    private void socketAccepted() {
+        heldSockets.incrementAndGet();
+        sockets.accepted();
     }
 
     /**
@@ -307,7 +355,7 @@ public final class LibraryServer<C extends OwnWritePath> extends WebSocketServer
     }
 
     /** Why the listener is not accepting connections now (for /ready); null while it is. */
-    public String acceptProblem() {
+    String acceptProblem() {
         if (shuttingDown) {
             return null; // /ready already says the hub has stopped
         }
@@ -319,9 +367,14 @@ public final class LibraryServer<C extends OwnWritePath> extends WebSocketServer
         return acceptGuard.mayAccept(key);
     }
 
-    /** The library calls this once for every socket that closes, opened or not. */
+    /**
+     * The library calls this once for every socket that closes, opened or not (from
+     * {@code WebSocketImpl.closeConnection}, which runs once, after closing the channel).
+     */
     @Override
     protected boolean removeConnection(WebSocket conn) {
+        heldSockets.decrementAndGet();
+        sockets.closed();
         if (conn instanceof SyncSocket socket && socket.openingRequest() != null) {
             // It passed every check, so a check may hold a place for it (the connection limit).
             for (HandshakeCheck check : settings.checks()) {
@@ -331,19 +384,22 @@ public final class LibraryServer<C extends OwnWritePath> extends WebSocketServer
         return super.removeConnection(conn);
     }
 
-    /** On ws-timers: a listening socket the library closed after all (see AcceptGuard) is as fatal as a stopped loop. */
+    /** On ws-timers: a listening socket the library closed after all (see AcceptGuard) is reported once. */
     private void checkListener() {
         if (acceptGuard.listenerClosed() && !shuttingDown && listenerRunning) {
             listenerRunning = false;
-            String why = "the WebSocket listener's socket was closed by Java-WebSocket after an accept failed";
-            LOG.severe(why);
-            listenerStopped.accept(why);
+            listenerClosed.accept("Java-WebSocket closed the WebSocket listener after an accept failed");
         }
     }
 
-    /** What to do when the listener stops outside a shutdown (Main ends the process; the default only logs). */
-    public void whenListenerStops(Consumer<String> action) {
+    /** What to do when the selector loop stops outside a shutdown (the port ends the process). */
+    void whenListenerStops(Consumer<String> action) {
         this.listenerStopped = action;
+    }
+
+    /** What to do when the library has closed the listening socket, its loop still serving the connections. */
+    void whenListenerCloses(Consumer<String> action) {
+        this.listenerClosed = action;
     }
 
     /** Hard-closes a socket that was asked to close, if it still has not a little later. */

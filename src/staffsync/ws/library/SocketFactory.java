@@ -13,8 +13,9 @@ import org.java_websocket.drafts.Draft;
 
 /**
  * The hook Java-WebSocket offers for making each accepted socket's objects: every connection is a
- * {@link SyncSocket} (our gate on the way in, our writers on the way out), handed to the
- * {@link HandshakeReaper} until it opens, and its socket gets our send buffer size.
+ * {@link SyncSocket} (our gate on the way in, our writers on the way out), counted against
+ * MAX_SOCKETS ({@link SocketLimit}), handed to the {@link HandshakeReaper} until it opens, and its
+ * socket gets our send buffer size.
  *
  * <p>Called on the library's selector thread; holds nothing mutable.
  */
@@ -23,11 +24,14 @@ final class SocketFactory implements WebSocketServerFactory {
     private final int sendBufferBytes;
     private final InboundRules rules;
     private final HandshakeReaper reaper;
+    /** Told of each accepted socket: the library makes one object per socket it accepted. */
+    private final Runnable accepted;
 
-    SocketFactory(int sendBufferBytes, InboundRules rules, HandshakeReaper reaper) {
+    SocketFactory(int sendBufferBytes, InboundRules rules, HandshakeReaper reaper, Runnable accepted) {
         this.sendBufferBytes = sendBufferBytes;
         this.rules = rules;
         this.reaper = reaper;
+        this.accepted = accepted;
     }
 
     @Override
@@ -38,6 +42,9 @@ final class SocketFactory implements WebSocketServerFactory {
     @Override
     public WebSocketImpl createWebSocket(WebSocketAdapter adapter, List<Draft> drafts) {
         SyncSocket socket = new SyncSocket(adapter, drafts, rules);
+        accepted.run();
+        // If the library fails to set the socket up after this, it closes the channel without
+        // removing the socket; the reaper's closeConnection at the timeout gives its count back.
         reaper.watch(socket);
         return socket;
     }

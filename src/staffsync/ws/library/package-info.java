@@ -8,7 +8,8 @@
  * frames go to. The app also writes the handshake checks that are its own rules (Origin, access
  * token, connection limit) against {@link staffsync.ws.library.HandshakeCheck}.
  * {@link staffsync.ws.library.LibraryServer} sets the library up and turns its callbacks into
- * those events.
+ * those events; {@link staffsync.ws.library.WebSocketPort} holds the one listening now and any
+ * earlier ones still serving their connections.
  *
  * <p>The library is used unmodified. What it leaves open, and the class that covers it:
  * <ul>
@@ -47,8 +48,16 @@
  *       a frame in its queue with write interest off; once a second a timer finds such frames
  *       and asks again.</li>
  *   <li>{@link staffsync.ws.library.AcceptGuard}: on a failing {@code accept()} (out of file
- *       descriptors) it closes its listening socket for good; the guard pauses accepting
- *       instead.</li>
+ *       descriptors) it closes its listening socket for good. The accept itself cannot be guarded
+ *       (the {@code server} field is private; {@code WebSocketServer(ServerSocketChannel)} takes
+ *       no wrapper, since the JDK's selector registers only its own channel classes), so before
+ *       it the guard pauses accepting instead: at MAX_SOCKETS ({@link
+ *       staffsync.ws.library.SocketLimit}, so sockets alone never exhaust the descriptors) and
+ *       when no descriptor can be had.</li>
+ *   <li>{@link staffsync.ws.library.WebSocketPort}: a server instance whose listener the library
+ *       closed anyway (a descriptor taken between the guard's check and the accept) can never
+ *       listen again; the port binds a new {@code LibraryServer} to the same address and port at
+ *       once, and the old one serves its connections until they close.</li>
  *   <li>{@link staffsync.ws.library.LibraryServer#run} and {@code onError}: on an Error in a worker
  *       or a RuntimeException in its selector loop it stops the whole server; an OutOfMemoryError
  *       goes on to the process's handler, a stopped listener is reported so the process ends.</li>

@@ -49,7 +49,8 @@ class ShutdownClosesEveryConnectionTest {
     @Test
     void everyClientGets1001EvenWhenTheSelectorEndsWhileTheLibraryIsStillClosing() throws Exception {
         server = new LibraryServer<>(new LibraryServer.Settings("127.0.0.1", 0, List.of(new UpgradeRequestCheck(PATH)),
-                65_536, 5_000, 0, 3_600), new HoldingStopUntilTheSelectorEnds(), new Metrics(), timers);
+                65_536, 5_000, 0, 3_600), new HoldingStopUntilTheSelectorEnds(), new Metrics(), timers,
+                new SocketLimit(1_000));
         int port = server.startAndAwait();
         List<CompletableFuture<Integer>> closeCodes = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
