@@ -59,7 +59,10 @@ public record Config(
         // A client that stops reading in the middle of a large reply loses it (and its turn) after this (issue 10).
         int replyStallTimeoutSeconds,
         // Descriptors (issue 10): sockets the WebSocket port holds at once, in their handshake or open.
-        int maxSockets) {
+        int maxSockets,
+        // How fast all large replies together are written, bytes/s (0: as fast as the sockets take them):
+        // a sync storm is paced so that everyone else's events find a free core (issue 10).
+        long replyBytesPerSecond) {
 
     public enum StoreKind { MEMORY, FILE, SUPABASE }
 
@@ -164,7 +167,8 @@ public record Config(
                 in.integer("REDIS_TIMEOUT_MS", 2_000, 10, 600_000),
                 in.integer("REDIS_RETRY_TTL_MS", 600_000, 1_000, 30L * 24 * 3600 * 1000),
                 (int) in.integer("REPLY_STALL_TIMEOUT_SECONDS", 30, 1, 86_400),
-                maxSockets);
+                maxSockets,
+                in.integer("REPLY_BYTES_PER_SECOND", 256L * 1024 * 1024, 0, Long.MAX_VALUE));
     }
 
     /** One line for the startup log: which store keeps the data, where, and why that one. */

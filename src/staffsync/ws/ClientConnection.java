@@ -48,7 +48,7 @@ final class ClientConnection extends WritableConnection implements Client, Libra
     final ProtocolErrorLog.Seen protocolErrorsLogged = new ProtocolErrorLog.Seen();
 
     ClientConnection(String id, LibrarySocket socket, SocketWriter writer, long outboundLimitBytes,
-                     InboundLimits inbound, Metrics metrics) {
+                     InboundLimits inbound, Metrics metrics, ReplyPace replyPace) {
         this.id = id;
         this.socket = socket;
         this.channel = socket.channel();
@@ -56,7 +56,7 @@ final class ClientConnection extends WritableConnection implements Client, Libra
         this.outboundLimitBytes = outboundLimitBytes;
         this.inbound = inbound;
         this.metrics = metrics;
-        this.queue = new OutboundQueue(metrics);
+        this.queue = new OutboundQueue(metrics, replyPace);
     }
 
     @Override

@@ -37,6 +37,8 @@ final class OutboundQueue {
     static final int WRITE_BYTES = 64 * 1024;
 
     private final Metrics metrics;
+    /** Counts what large replies write, shared by every connection (the writers wait on it). */
+    private final ReplyPace replyPace;
     /** What is sent, in order: whole frames ({@link ByteBuffer}) and large replies ({@link Reply}). */
     private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
     /** The library's pings and pongs: written at the next frame boundary, ahead of the queue. */
@@ -81,8 +83,9 @@ final class OutboundQueue {
      */
     private volatile long lastProgressNanos = System.nanoTime();
 
-    OutboundQueue(Metrics metrics) {
+    OutboundQueue(Metrics metrics, ReplyPace replyPace) {
         this.metrics = metrics;
+        this.replyPace = replyPace;
     }
 
     /**
@@ -183,8 +186,11 @@ final class OutboundQueue {
                 Arrays.fill(scratch, 0, count, null);
                 if (!inFlightIsReply) {
                     queuedBytes.addAndGet(-written);
-                } else if (queuedBytes.get() > 0) {
-                    readAhead += written;
+                } else {
+                    replyPace.spent(written);
+                    if (queuedBytes.get() > 0) {
+                        readAhead += written;
+                    }
                 }
                 while (!inFlight.isEmpty() && !inFlight.peekFirst().hasRemaining()) {
                     inFlight.pollFirst();

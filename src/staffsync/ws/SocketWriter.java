@@ -11,6 +11,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -55,8 +56,16 @@ final class SocketWriter implements Runnable {
     private final ByteBuffer[] scratch = new ByteBuffer[GATHER];
     private volatile boolean running = true;
     private final Thread thread;
+    /** REPLY_BYTES_PER_SECOND, shared by every writer: {@link #streaming} waits for it, events never do. */
+    private final ReplyPace replyPace;
 
+    /** Unpaced: every reply as fast as its socket takes it. */
     SocketWriter(String name) {
+        this(name, ReplyPace.unlimited());
+    }
+
+    SocketWriter(String name, ReplyPace replyPace) {
+        this.replyPace = replyPace;
         try {
             selector = Selector.open();
         } catch (IOException e) {
@@ -94,10 +103,14 @@ final class SocketWriter implements Runnable {
                 // Announce the sleep before the last look at the queue: a schedule after the look
                 // sees `sleeping` and wakes us; one before it is found by the look.
                 sleeping.set(true);
-                if (!ready.isEmpty() || !streaming.isEmpty()) {
+                long paceWaitMs = streaming.isEmpty() ? 0 : paceWaitMillis();
+                if (!ready.isEmpty() || (!streaming.isEmpty() && paceWaitMs == 0)) {
                     selector.selectNow();
-                } else if (!waitingForLibrary.isEmpty()) {
-                    selector.select(LIBRARY_RECHECK_MS);
+                } else if (!waitingForLibrary.isEmpty() || !streaming.isEmpty()) {
+                    // Paced replies wait here too; a schedule (an event to write) still wakes us at once.
+                    long waitMs = streaming.isEmpty() ? LIBRARY_RECHECK_MS
+                            : waitingForLibrary.isEmpty() ? paceWaitMs : Math.min(paceWaitMs, LIBRARY_RECHECK_MS);
+                    selector.select(waitMs);
                 } else {
                     selector.select();
                 }
@@ -113,9 +126,10 @@ final class SocketWriter implements Runnable {
                 for (int n = 0; n < MAX_WRITES_PER_ROUND && (connection = ready.poll()) != null; n++) {
                     write(connection);
                 }
-                // At least one each time round, so a busy stream never starves a reply.
+                // At least one each time round, so a busy stream never starves a reply; none while
+                // the replies' pace says wait (REPLY_BYTES_PER_SECOND).
                 int turns = streaming.size();
-                for (int n = 0; n < turns && (n == 0 || ready.isEmpty()); n++) {
+                for (int n = 0; n < turns && (n == 0 || ready.isEmpty()) && replyPace.mayWrite(); n++) {
                     write(streaming.poll());
                 }
             }
@@ -129,6 +143,12 @@ final class SocketWriter implements Runnable {
                 // closing on the way out: nothing to do about it
             }
         }
+    }
+
+    /** How long the paced replies must wait: 0 to write now, else at least 1 ms (select's unit). */
+    private long paceWaitMillis() {
+        long nanos = replyPace.nanosUntilAllowed();
+        return nanos == 0 ? 0 : Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos));
     }
 
     /** A connection that was blocked can take more bytes. */

@@ -46,6 +46,8 @@ public final class SyncServer implements LibrarySocket.Events<ClientConnection> 
     /** Null with AUTH_MODE=off. */
     private final TokenVerifier verifier;
     private final SocketWriter[] writers;
+    /** REPLY_BYTES_PER_SECOND: one pace for every writer's large replies. */
+    private final ReplyPace replyPace;
     private final AtomicLong connectionCounter = new AtomicLong();
     /** ws-timers: authentication deadlines and token expiries, and the library's own timers. */
     private final ScheduledExecutorService timers = timerThread();
@@ -72,9 +74,10 @@ public final class SyncServer implements LibrarySocket.Events<ClientConnection> 
         this.access = new AccessControl(verifier, readOnly, timers, hub, frames, metrics, config.access().authTimeoutMs());
         this.protocolErrors = new ProtocolErrorLog(config.protocolErrorLogPerMinute(), LOG::info, metrics, System::nanoTime);
         this.handler = new MessageHandler(hub, frames, metrics, protocolErrors, access);
+        this.replyPace = new ReplyPace(config.replyBytesPerSecond(), System::nanoTime);
         this.writers = new SocketWriter[config.writerThreads()];
         for (int i = 0; i < writers.length; i++) {
-            writers[i] = new SocketWriter("ws-writer-" + i);
+            writers[i] = new SocketWriter("ws-writer-" + i, replyPace);
         }
         LibraryServer.Settings settings = new LibraryServer.Settings(config.host(), config.port(),
                 handshakeChecks(config, verifier, metrics), config.maxMessageBytes(), config.handshakeTimeoutMs(),
@@ -131,7 +134,7 @@ public final class SyncServer implements LibrarySocket.Events<ClientConnection> 
                 new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst(), System::nanoTime),
                 config.maxPendingPerConnection());
         return new ClientConnection("conn-" + number, socket, writers[(int) (number % writers.length)],
-                config.outboundLimitBytes(), limits, metrics);
+                config.outboundLimitBytes(), limits, metrics, replyPace);
     }
 
     @Override
