@@ -37,6 +37,8 @@ final class SocketWriter implements Runnable {
     /** How soon to look again at a connection whose handshake response is still being written. */
     private static final long LIBRARY_RECHECK_MS = 1;
     private static final int MAX_WRITES_PER_ROUND = 1024;
+    /** {@link #millisUntilWork}: nothing to do until a schedule wakes the selector. */
+    private static final long UNTIL_WOKEN = Long.MAX_VALUE;
 
     private final Selector selector;
     private final ConcurrentLinkedQueue<WritableConnection> ready = new ConcurrentLinkedQueue<>();
@@ -103,16 +105,13 @@ final class SocketWriter implements Runnable {
                 // Announce the sleep before the last look at the queue: a schedule after the look
                 // sees `sleeping` and wakes us; one before it is found by the look.
                 sleeping.set(true);
-                long paceWaitMs = streaming.isEmpty() ? 0 : paceWaitMillis();
-                if (!ready.isEmpty() || (!streaming.isEmpty() && paceWaitMs == 0)) {
+                long waitMs = millisUntilWork();
+                if (waitMs == 0) {
                     selector.selectNow();
-                } else if (!waitingForLibrary.isEmpty() || !streaming.isEmpty()) {
-                    // Paced replies wait here too; a schedule (an event to write) still wakes us at once.
-                    long waitMs = streaming.isEmpty() ? LIBRARY_RECHECK_MS
-                            : waitingForLibrary.isEmpty() ? paceWaitMs : Math.min(paceWaitMs, LIBRARY_RECHECK_MS);
-                    selector.select(waitMs);
-                } else {
+                } else if (waitMs == UNTIL_WOKEN) {
                     selector.select();
+                } else {
+                    selector.select(waitMs); // a schedule (an event to write) still wakes us at once
                 }
                 sleeping.set(false);
                 ready.addAll(waitingForLibrary);
@@ -145,10 +144,25 @@ final class SocketWriter implements Runnable {
         }
     }
 
-    /** How long the paced replies must wait: 0 to write now, else at least 1 ms (select's unit). */
-    private long paceWaitMillis() {
-        long nanos = replyPace.nanosUntilAllowed();
-        return nanos == 0 ? 0 : Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos));
+    /**
+     * How long the selector may wait before there is writing to do: 0 for none, else at least 1
+     * ms (select's unit), or {@link #UNTIL_WOKEN}. Scheduled connections are work now; a reply
+     * streaming is work once the replies' pace allows (REPLY_BYTES_PER_SECOND); a connection
+     * waiting for the library is looked at again within {@value #LIBRARY_RECHECK_MS} ms.
+     */
+    private long millisUntilWork() {
+        if (!ready.isEmpty()) {
+            return 0;
+        }
+        long waitMs = UNTIL_WOKEN;
+        if (!streaming.isEmpty()) {
+            long paceNanos = replyPace.nanosUntilAllowed();
+            waitMs = paceNanos == 0 ? 0 : Math.max(1, TimeUnit.NANOSECONDS.toMillis(paceNanos));
+        }
+        if (!waitingForLibrary.isEmpty()) {
+            waitMs = Math.min(waitMs, LIBRARY_RECHECK_MS);
+        }
+        return waitMs;
     }
 
     /** A connection that was blocked can take more bytes. */
