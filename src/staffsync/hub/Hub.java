@@ -437,8 +437,9 @@ public final class Hub implements Runnable, ReplyTurns.Answers {
         for (Client client : waiting) {
             settle(client, frame);
         }
-        for (int told = 0; told <= waiting.size(); told++) {
-            metrics.sent(MessageType.ERROR, 1);
+        int told = waiting.size() + 1; // the requester too, settled by the caller
+        metrics.sent(MessageType.ERROR, told);
+        for (int i = 0; i < told; i++) {
             metrics.error(rejection.code());
         }
         return frame;
@@ -457,7 +458,8 @@ public final class Hub implements Runnable, ReplyTurns.Answers {
         for (Client client : waiting) {
             settle(client, frame);
         }
-        for (int told = 0; told <= waiting.size(); told++) {
+        int told = waiting.size() + 1; // the requester too, settled by the caller
+        for (int i = 0; i < told; i++) {
             metrics.retryAnswered();
         }
         return frame;
