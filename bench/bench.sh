@@ -99,6 +99,9 @@ PROPS=(-Dbench.out="$OUT" -Dbench.jar="$BUILD_DIR/staff-sync.jar" -Dbench.go="$W
 [[ -n "${BENCH_AUTH:-}" ]] && PROPS+=(-Dbench.auth="$BENCH_AUTH")
 [[ -n "${BENCH_STORM_ROWS:-}" ]] && PROPS+=(-Dbench.stormRows="$BENCH_STORM_ROWS")
 [[ -n "${BENCH_STORM_CLIENTS:-}" ]] && PROPS+=(-Dbench.stormClients="$BENCH_STORM_CLIENTS")
+[[ -n "${BENCH_STORM_PROCESS:-}" ]] && PROPS+=(-Dbench.stormProcess="$BENCH_STORM_PROCESS")
+[[ -n "${BENCH_STORM_TIMEOUT_MS:-}" ]] && PROPS+=(-Dbench.stormTimeoutMs="$BENCH_STORM_TIMEOUT_MS")
+[[ "${BENCH_SMOKE:-0}" != 0 ]] && PROPS+=(-Dbench.smoke=true)
 [[ -n "$STANDIN_CP" ]] && PROPS+=(-Dbench.standInCp="$STANDIN_CP")
 [[ -n "$STORE_BENCH_CP" ]] && PROPS+=(-Dbench.storeBenchCp="$STORE_BENCH_CP")
 # The load generator: a small, quiet heap; it allocates little per delivery.

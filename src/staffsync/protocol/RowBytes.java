@@ -102,7 +102,11 @@ public final class RowBytes {
     /** A JSON string with gson's escapes: control characters, quote, backslash, U+2028, U+2029. */
     private void string(String text) {
         int length = text.length();
-        ensure(2 + 6 * length);
+        // Room for the worst case (every char escaped in six bytes) when there is room for it; else
+        // exactly what this string needs, so an array sized by length(StaffRow) is never grown
+        // (a growth doubles it, and toArray then copies it again to trim it).
+        int worst = 2 + 6 * length;
+        ensure(size + worst <= bytes.length ? worst : length(text));
         bytes[size++] = '"';
         for (int i = 0; i < length; i++) {
             char c = text.charAt(i);

@@ -349,6 +349,38 @@ class HubTest {
         assertEquals(1, client.settled.get(), "settled once, not again by the failure's answer");
     }
 
+    @Test
+    void aRetryWaitingForAChangeWhoseOutcomeFailsInTheHubIsAnsweredToo() throws Exception {
+        // As above, but a retry of the change arrived while it was at the store and waits for its outcome.
+        FrameEncoder failingOnNotFound = json -> {
+            if (json.contains("\"NOT_FOUND\"")) {
+                throw new IllegalStateException("a bug in encoding the refusal");
+            }
+            return lines(json);
+        };
+        GatedStore store = new GatedStore();
+        startHub(store, failingOnNotFound);
+        RecordingClient original = new RecordingClient("c1");
+        RecordingClient retry = new RecordingClient("c2");
+        hub.submit(new HubEvent.Register(original));
+        hub.submit(new HubEvent.Register(retry));
+        original.next();
+        retry.next();
+        Origin origin = new Origin("same-client", 4L);
+        hub.submit(new HubEvent.MutationRequested(original, origin, new DeleteStaff("missing", null)));
+        hub.submit(new HubEvent.MutationRequested(retry, origin, new DeleteStaff("missing", null)));
+        fence(); // the retry waits while the original is at the store
+        store.gate.countDown();
+
+        String atOriginal = original.next();
+        assertTrue(atOriginal.contains("\"code\":\"INTERNAL\"") && atOriginal.contains("\"inReplyTo\":4"), atOriginal);
+        assertEquals(atOriginal, retry.next(), "the waiting retry hears the same");
+        awaitSettled(retry, 1);
+        fence();
+        assertEquals(1, retry.settled.get(), "settled once");
+        assertEquals(1, original.settled.get(), "settled once");
+    }
+
     /**
      * Returns once the hub has handled every event submitted before it and handed out all they
      * sent: what has not arrived by then is not coming. A client registers after those events

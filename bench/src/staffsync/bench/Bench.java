@@ -2,8 +2,11 @@ package staffsync.bench;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -20,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -51,6 +55,9 @@ public final class Bench {
     /** The baseline (BENCH_BASELINE_JAR / BENCH_BASELINE_JVM_FLAGS) with AUTH_MODE=jwt too: both sides of an A/B pay for tokens. */
     static final String OURS_BASELINE_JWT = "staff-sync/baseline/jwt";
     /** Scenario (f)'s two measurements on one server: the event stream alone, then during the sync storm. */
+    /** (f): the event stream with only its own clients connected. */
+    static final String OURS_ALONE = "staff-sync alone";
+    /** (f): the same with the storm's clients connected, idle. */
     static final String OURS_QUIET = "staff-sync quiet";
     static final String OURS_STORM = "staff-sync storm";
     /** Scenario (r), several instances (issue 13): one instance on the Supabase store (the PostgREST stand-in). */
@@ -68,6 +75,15 @@ public final class Bench {
     /** Scenario (f): rows of 200-character fields, and clients asking for all of them at once. */
     private final int stormRows = Integer.getInteger("bench.stormRows", quick ? 20_000 : 100_000);
     private final int stormClients = Integer.getInteger("bench.stormClients", quick ? 50 : 200);
+    /**
+     * Where (f)'s storm clients run (BENCH_STORM_PROCESS): {@code own} (a JVM of their own, the
+     * default: 200 clients reading 256 MiB/s are not slowed down by, nor slow down, the garbage
+     * collector and threads of the load generator that measures the others) or {@code same}
+     * (threads of the bench's JVM, as before 2026-12-02's third session).
+     */
+    private final String stormProcess = System.getProperty("bench.stormProcess", "own");
+    /** How long (f)'s storm clients may take (BENCH_STORM_TIMEOUT_MS): those not done by then count as failed. */
+    private final long stormTimeoutMs = Long.getLong("bench.stormTimeoutMs", 600_000);
     private final long clockTicks = clockTicks();
     /** bench.auth: off, jwt (ES256 tokens) or rs256. */
     private final String authMode = System.getProperty("bench.auth", "off");
@@ -120,7 +136,8 @@ public final class Bench {
         // server answers, where MAX_WRITES_PER_SECOND's default would refuse all but 1,000 a second. The
         // event streams it measures stay at 100 updates/s, within the defaults.
         list.add(new Scenario("f", String.format(Locale.ROOT, "sync storm: %,d rows of 200-character fields, %d clients "
-                + "ask for all of them at once, while 100 others receive 10 publishers x 10 updates/s", stormRows,
+                + "ask for all of them at once, while 100 others receive 10 publishers x 10 updates/s (measured alone, "
+                + "with the %d connected and idle, and in the storm)", stormRows, stormClients,
                 stormClients) + lifted, "memory", true, false,
                 new LoadGen.Spec("127.0.0.1", 0, full, 100, 10, 10, 0, 300, warm, quick ? 8_000 : 20_000, 5_000, 0, 0, 0,
                         false, threads, "")));
@@ -234,6 +251,48 @@ public final class Bench {
         if (auth != null) {
             auth.close();
         }
+        if (Boolean.getBoolean("bench.smoke")) {
+            List<String> wrong = smokeFailures(results);
+            wrong.forEach(line -> System.out.println("bench smoke: " + line));
+            System.out.println("bench smoke: " + (wrong.isEmpty() ? "passed" : "FAILED") + " (" + results.size() + " runs)");
+            if (!wrong.isEmpty()) {
+                System.exit(1);
+            }
+        }
+    }
+
+    /**
+     * BENCH_SMOKE=1 (make bench-smoke, run by .ci/run): what makes a run wrong rather than slow.
+     * No figure is judged here, only that every delivery arrived in order, every connection
+     * opened, and every storm client got every row: a bench that stops measuring what it says
+     * (as (f) did for a session, its seeder refused by a new write limit) fails CI.
+     */
+    static List<String> smokeFailures(List<RunResult> results) {
+        List<String> wrong = new ArrayList<>();
+        for (RunResult r : results) {
+            String name = "(" + r.scenario() + ") " + r.server() + " run " + r.run();
+            Map<String, Object> f = r.figures();
+            for (String key : List.of("lost", "gaps", "duplicates", "serverSequenceGaps", "versionMismatches")) {
+                if (f.containsKey(key) && !(f.get(key) instanceof Number n && n.longValue() == 0)) {
+                    wrong.add(name + ": " + key + " " + f.get(key));
+                }
+            }
+            if (!(f.get("lost") instanceof Number)) {
+                wrong.add(name + ": no delivery count");
+            }
+            if (f.get("errors") instanceof Map<?, ?> errors && !errors.isEmpty()) {
+                wrong.add(name + ": errors " + errors);
+            }
+            if (f.get("storm") instanceof Map<?, ?> storm
+                    && !Objects.equals(storm.get("syncsComplete"), storm.get("syncClients"))) {
+                wrong.add(name + ": " + storm.get("syncsComplete") + " of " + storm.get("syncClients")
+                        + " storm clients got the full snapshot " + storm.get("syncFailures"));
+            }
+        }
+        if (results.isEmpty()) {
+            wrong.add("no run at all");
+        }
+        return wrong;
     }
 
     // ---- one run ----
@@ -544,38 +603,51 @@ public final class Bench {
             waitForPort(port, process, log);
             // Up to stormRows with the publishers' own rows (10 for each of the two event streams below):
             // 100,000 is MAX_ROWS' default, so the list is as full as the server allows.
-            double seedSeconds = SyncStorm.seed("127.0.0.1", port, stormRows - 2 * template.spec().publishers());
+            double seedSeconds = SyncStorm.seed("127.0.0.1", port, stormRows - 3 * template.spec().publishers());
             double rssAfterSeed = procStatusKb(pid, "VmHWM") / 1024.0;
-            Map<String, Object> quiet = new LoadGen(eventStream(template, port, "q" + run), LoadGen.Probe.NONE).run();
+            // A server in use has served syncs before (every client that connects asks for one), so its
+            // reply path is compiled: two syncs of every row, one client at a time, before any window.
+            for (int i = 0; i < 2; i++) {
+                SyncStorm.Result warm = SyncStorm.syncOnce("127.0.0.1", port);
+                if (!warm.complete()) {
+                    throw new IllegalStateException("the warm-up sync failed: " + warm.failure());
+                }
+            }
+            // Three windows of the same event stream. "alone": only its own 110 clients are connected.
+            // "quiet": the storm's clients are connected too, receiving every event like any client,
+            // but none has asked for anything: the figure the storm is measured against, so that the
+            // comparison is about the replies, not about 200 more subscribers. "storm": they all ask.
+            long[] aloneCpu = new long[2];
+            Map<String, Object> alone = new LoadGen(eventStream(template, port, "a" + run), cpuWindow(pid, aloneCpu, null)).run();
+            CountDownLatch connected = new CountDownLatch(1);
             CountDownLatch go = new CountDownLatch(1);
             List<List<SyncStorm.Result>> storm = new ArrayList<>();
             Thread stormThread = new Thread(() -> {
                 try {
-                    storm.add(SyncStorm.storm("127.0.0.1", port, stormClients, go, 600_000));
+                    storm.add(stormProcess.equals("same")
+                            ? SyncStorm.storm("127.0.0.1", port, stormClients, connected, go, stormTimeoutMs)
+                            : stormInOwnProcess(port, connected, go));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                } finally {
+                    connected.countDown();
                 }
             }, "storm");
             stormThread.start();
+            connected.await(90, TimeUnit.SECONDS);
+            long[] quietCpu = new long[2];
+            Map<String, Object> quiet = new LoadGen(eventStream(template, port, "q" + run), cpuWindow(pid, quietCpu, null)).run();
             long[] cpu = new long[2];
-            Map<String, Object> during = new LoadGen(eventStream(template, port, "s" + run), new LoadGen.Probe() {
-                @Override
-                public void measureStarted() {
-                    cpu[0] = cpuTicks(pid);
-                    go.countDown();
-                }
-
-                @Override
-                public void measureEnded() {
-                    cpu[1] = cpuTicks(pid);
-                }
-            }).run();
+            Map<String, Object> during = new LoadGen(eventStream(template, port, "s" + run), cpuWindow(pid, cpu, go)).run();
             go.countDown();
-            stormThread.join(600_000);
+            stormThread.join(stormTimeoutMs + 30_000);
             Map<String, Object> stormFigures = SyncStorm.summarize(storm.isEmpty() ? List.of() : storm.get(0), stormRows);
             double heap = heapMiB(System.getProperty("bench.jvmFlags", ""));
             double peak = procStatusKb(pid, "VmHWM") / 1024.0;
             stormFigures.put("rows", stormRows);
+            stormFigures.put("stormClientsIn", stormProcess);
             stormFigures.put("seedSeconds", LoadGen.round(seedSeconds, 1));
             stormFigures.put("serverPeakRssAfterSeedMiB", LoadGen.round(rssAfterSeed, 1));
             stormFigures.put("serverPeakRssMiB", LoadGen.round(peak, 1));
@@ -586,20 +658,83 @@ public final class Bench {
             stormFigures.put("p99QuietMs", quietP99);
             stormFigures.put("p99StormMs", stormP99);
             stormFigures.put("p99StormOverQuiet", quietP99 == 0 ? null : LoadGen.round(stormP99 / quietP99, 2));
+            double aloneP99 = ((Number) ((Map<?, ?>) alone.get("latencyMs")).get("p99")).doubleValue();
+            stormFigures.put("p99AloneMs", aloneP99);
+            stormFigures.put("p99StormOverAlone", aloneP99 == 0 ? null : LoadGen.round(stormP99 / aloneP99, 2));
+            stormFigures.put("serverCpuSecondsDuringAloneWindow", LoadGen.round((aloneCpu[1] - aloneCpu[0]) / (double) clockTicks, 2));
+            stormFigures.put("serverCpuSecondsDuringQuietWindow", LoadGen.round((quietCpu[1] - quietCpu[0]) / (double) clockTicks, 2));
             stormFigures.put("serverCpuSecondsDuringStormWindow", LoadGen.round((cpu[1] - cpu[0]) / (double) clockTicks, 2));
-            for (Map<String, Object> figures : List.of(quiet, during)) {
+            for (Map<String, Object> figures : List.of(alone, quiet, during)) {
                 figures.put("store", template.store());
                 figures.put("serverPeakRssMiB", LoadGen.round(peak, 1));
             }
             during.put("storm", stormFigures);
+            results.add(new RunResult(template.id(), OURS_ALONE, run, alone, (Histogram) alone.get("_histogram")));
             results.add(new RunResult(template.id(), OURS_QUIET, run, quiet, (Histogram) quiet.get("_histogram")));
             results.add(new RunResult(template.id(), OURS_STORM, run, during, (Histogram) during.get("_histogram")));
             System.out.println("   storm: " + stormFigures);
+            System.out.println("   worst ms by second, alone: " + alone.get("worstMsBySecond") + "; quiet: "
+                    + quiet.get("worstMsBySecond") + "; storm: " + during.get("worstMsBySecond"));
         } finally {
             stop(process);
             deleteTree(data);
         }
         return results;
+    }
+
+    /** (f)'s storm clients as a JVM of their own ({@code SyncStorm.main}): the same clients, the same figures. */
+    private List<SyncStorm.Result> stormInOwnProcess(int port, CountDownLatch connected, CountDownLatch go)
+            throws IOException, InterruptedException {
+        List<String> command = List.of("java", "-XX:+UseSerialGC", "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                SyncStorm.class.getName(), "127.0.0.1", Integer.toString(port), Integer.toString(stormClients),
+                Long.toString(stormTimeoutMs));
+        Process child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Thread starter = new Thread(() -> {
+            try {
+                go.await();
+                child.getOutputStream().write("go\n".getBytes(StandardCharsets.US_ASCII));
+                child.getOutputStream().flush();
+            } catch (InterruptedException | IOException e) {
+                child.destroy();
+            }
+        }, "storm-starter");
+        starter.setDaemon(true);
+        starter.start();
+        List<SyncStorm.Result> results = new ArrayList<>();
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = lines.readLine()) != null && !line.equals("end")) {
+                if (line.equals("connected")) {
+                    connected.countDown();
+                } else if (line.startsWith("result ")) {
+                    results.add(SyncStorm.fromLine(line));
+                }
+            }
+        } finally {
+            if (!child.waitFor(10, TimeUnit.SECONDS)) {
+                child.destroyForcibly();
+            }
+        }
+        return results;
+    }
+
+    /** Samples the server's CPU ticks into {@code ticks} at the window's start and end; opens {@code atStart} (if any) there. */
+    private static LoadGen.Probe cpuWindow(long pid, long[] ticks, CountDownLatch atStart) {
+        return new LoadGen.Probe() {
+            @Override
+            public void measureStarted() {
+                ticks[0] = cpuTicks(pid);
+                if (atStart != null) {
+                    atStart.countDown();
+                    System.out.println("   the storm's requests go at " + java.time.Instant.now()); // for a profile's timeline
+                }
+            }
+
+            @Override
+            public void measureEnded() {
+                ticks[1] = cpuTicks(pid);
+            }
+        };
     }
 
     /** (f)'s event stream: the template's spec on this run's port. */

@@ -103,6 +103,8 @@ final class LoadGen {
     private final AtomicInteger failed = new AtomicInteger();
     private final Map<String, String> failures = new TreeMap<>();
     private volatile long sendFrom = Long.MAX_VALUE; // publishers send from here ...
+    /** Seconds of the measurement window whose worst delivery is kept (worstMsBySecond). */
+    private static final int SECONDS_TRACKED = 600;
     private volatile long measureStart = Long.MAX_VALUE; // ... measured from here ...
     private volatile long measureEnd = Long.MAX_VALUE; // ... and stop here
     private volatile int completionTarget = Integer.MAX_VALUE;
@@ -264,7 +266,11 @@ final class LoadGen {
         long versionMismatches = 0;
         Map<String, Long> errors = new TreeMap<>();
         Map<String, Long> closeCodes = new TreeMap<>();
+        long[] worstBySecond = new long[SECONDS_TRACKED];
         for (IoThread t : threads) {
+            for (int i = 0; i < SECONDS_TRACKED; i++) {
+                worstBySecond[i] = Math.max(worstBySecond[i], t.worstBySecond[i]);
+            }
             latency.add(t.latency);
             deliveries += t.measuredDeliveries;
             reads += t.measuredReads;
@@ -317,6 +323,12 @@ final class LoadGen {
             out.put("slowConsumersDropped", slowDropped);
         }
         out.put("latencyMs", latency.summaryMillis());
+        // Where in the window the tail was: the worst delivery of each second, in ms.
+        List<Double> worst = new ArrayList<>();
+        for (int i = 0; i < Math.min(SECONDS_TRACKED, (spec.measureMs() + 999) / 1000); i++) {
+            worst.add(round(worstBySecond[i] / 1000.0, 1));
+        }
+        out.put("worstMsBySecond", worst);
         out.put("_histogram", latency);
         return out;
     }
@@ -416,6 +428,8 @@ final class LoadGen {
         final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
         ByteBuffer readBuffer = ByteBuffer.allocate(1 << 16);
         final Histogram latency = new Histogram();
+        /** The longest delivery of each second of the measurement (by when it was sent), in µs. */
+        final long[] worstBySecond = new long[SECONDS_TRACKED];
         long measuredDeliveries;
         long measuredReads;      // read() calls that returned bytes in the measured window
         long measuredReadBytes;
@@ -942,6 +956,10 @@ final class LoadGen {
             if (p.measured[slot]) {
                 long took = now - p.sendNanos[slot];
                 latency.record(took / 1000);
+                int second = (int) ((p.sendNanos[slot] - measureStart) / 1_000_000_000L);
+                if (second >= 0 && second < SECONDS_TRACKED) {
+                    worstBySecond[second] = Math.max(worstBySecond[second], took / 1000);
+                }
                 measuredDeliveries++;
                 measuredReceived.increment();
                 if (took > LATE_NANOS) {

@@ -84,33 +84,46 @@ final class SyncStorm {
     }
 
     /**
-     * Connects {@code clients} clients; when {@code go} opens, each sends SYNC_REQUEST and reads
-     * the snapshot to its end. Returns once every client has finished or {@code timeoutMs} passed.
+     * Connects {@code clients} clients, which from then on read (and skip) the events broadcast
+     * to every client, as any connected client does; {@code connected} opens once they all are
+     * (or failed to). When {@code go} opens, each is sent its SYNC_REQUEST in turn, and reads the
+     * snapshot to its end. Returns once every client has finished or {@code timeoutMs} passed
+     * after {@code go}.
      */
-    static List<Result> storm(String host, int port, int clients, CountDownLatch go, long timeoutMs)
-            throws InterruptedException {
+    static List<Result> storm(String host, int port, int clients, CountDownLatch connected, CountDownLatch go,
+                              long timeoutMs) throws InterruptedException {
         List<Result> results = new ArrayList<>();
         Result[] slots = new Result[clients];
-        CountDownLatch connected = new CountDownLatch(clients);
+        Client[] connections = new Client[clients];
+        CountDownLatch eachConnected = new CountDownLatch(clients);
         CountDownLatch done = new CountDownLatch(clients);
-        List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < clients; i++) {
             int index = i;
             Thread thread = new Thread(() -> {
-                try {
-                    slots[index] = oneClient(host, port, connected, go);
+                try (Client client = Client.connect(host, port)) {
+                    client.readUntilAck();
+                    connections[index] = client;
+                    eachConnected.countDown();
+                    slots[index] = client.readSnapshot();
                 } catch (Exception e) {
                     slots[index] = new Result(false, 0, 0, 0, 0, String.valueOf(e));
-                    connected.countDown();
+                    eachConnected.countDown();
                 } finally {
                     done.countDown();
                 }
             }, "storm-" + i);
             thread.setDaemon(true);
             thread.start();
-            threads.add(thread);
         }
-        connected.await(60, TimeUnit.SECONDS);
+        eachConnected.await(60, TimeUnit.SECONDS);
+        connected.countDown();
+        go.await();
+        for (int i = 0; i < clients; i++) {
+            Client client = connections[i];
+            if (client != null) {
+                client.askForEveryRow("storm-" + i);
+            }
+        }
         done.await(timeoutMs, TimeUnit.MILLISECONDS);
         for (int i = 0; i < clients; i++) {
             results.add(slots[i] != null ? slots[i] : new Result(false, 0, 0, 0, 0, "not finished in time"));
@@ -118,18 +131,94 @@ final class SyncStorm {
         return results;
     }
 
-    /** Waits for every storm client to be connected before the caller opens {@code go}. */
-    private static Result oneClient(String host, int port, CountDownLatch connected, CountDownLatch go)
-            throws Exception {
-        try (Client client = Client.connect(host, port)) {
-            client.readUntilAck();
-            connected.countDown();
-            go.await();
-            long asked = System.nanoTime();
-            client.sendText("{\"type\":\"SYNC_REQUEST\",\"payload\":{},\"clientId\":\"storm-" + Thread.currentThread().getName()
-                    + "\",\"sequenceNumber\":1}");
-            return client.readSnapshot(asked);
+    /**
+     * The storm in a process of its own (BENCH_STORM_PROCESS, see {@code Bench}): {@code host port
+     * clients timeoutMs}. The clients connect at once, and {@code connected} is printed when they
+     * are; the storm starts when a line {@code go} arrives on standard input; each client's
+     * {@link Result} is then printed as one line of {@link #toLine}, and {@code end} after the last.
+     */
+    public static void main(String[] args) throws Exception {
+        warmUp();
+        CountDownLatch go = new CountDownLatch(1);
+        Thread starter = new Thread(() -> {
+            try {
+                java.io.BufferedReader in = new java.io.BufferedReader(
+                        new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8));
+                String line;
+                while ((line = in.readLine()) != null && !line.equals("go")) {
+                    // nothing else is said on this channel
+                }
+            } catch (IOException e) {
+                // the parent went away: start anyway, so this process ends in time
+            }
+            go.countDown();
+        }, "storm-go");
+        starter.setDaemon(true);
+        starter.start();
+        CountDownLatch connected = new CountDownLatch(1);
+        Thread announcer = new Thread(() -> {
+            try {
+                connected.await();
+                System.out.println("connected");
+                System.out.flush();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "storm-connected");
+        announcer.setDaemon(true);
+        announcer.start();
+        List<Result> results = storm(args[0], Integer.parseInt(args[1]), Integer.parseInt(args[2]), connected, go,
+                Long.parseLong(args[3]));
+        for (Result r : results) {
+            System.out.println(toLine(r));
         }
+        System.out.println("end");
+        System.out.flush();
+        System.exit(0); // the daemon clients that did not finish are abandoned, as in the same-process storm
+    }
+
+    /** One client asks for every row and reads it to the end: the storm of one. */
+    static Result syncOnce(String host, int port) throws InterruptedException {
+        return storm(host, port, 1, new CountDownLatch(1), new CountDownLatch(0), 120_000).get(0);
+    }
+
+    /** Every row of a snapshot is one JSON object: counting their braces counts the rows. */
+    static long countBraces(byte[] bytes, int length) {
+        long braces = 0;
+        for (int i = 0; i < length; i++) {
+            if (bytes[i] == '{') {
+                braces++;
+            }
+        }
+        return braces;
+    }
+
+    /**
+     * Compiles the readers' hot loop before the storm: 200 clients counting 74.5 MiB each in the
+     * interpreter at the storm's start would take the cores the server's other clients need, a
+     * cost of this bench's clients, not of the server (whose clients read on other machines).
+     */
+    static void warmUp() {
+        byte[] sample = SyncStorm.TEXT.repeat(400).getBytes(StandardCharsets.US_ASCII);
+        long sink = 0;
+        for (int i = 0; i < 20_000; i++) {
+            sink += countBraces(sample, sample.length);
+        }
+        if (sink < 0) {
+            throw new AssertionError(); // keeps the loop from being optimised away
+        }
+    }
+
+    /** One result as a line: the failure (which may hold spaces) last. */
+    static String toLine(Result r) {
+        return "result " + r.complete() + " " + r.rows() + " " + r.bytes() + " " + r.firstByteNanos() + " "
+                + r.doneNanos() + " " + (r.failure() == null ? "" : r.failure());
+    }
+
+    static Result fromLine(String line) {
+        String[] f = line.split(" ", 7);
+        return new Result(Boolean.parseBoolean(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[4]),
+                Long.parseLong(f[5]), f.length < 7 || f[6].isEmpty() ? null : f[6]);
     }
 
     static Map<String, Object> summarize(List<Result> results, long expectedRows) {
@@ -239,11 +328,26 @@ final class SyncStorm {
             }
         }
 
+        /** When {@link #askForEveryRow} sent the request (0: not yet); set by the storm's thread. */
+        private volatile long askedNanos;
+
+        /** Sends {@code SYNC_REQUEST {}}; a failure shows as this client's reader failing. */
+        void askForEveryRow(String clientId) {
+            askedNanos = System.nanoTime();
+            try {
+                sendText("{\"type\":\"SYNC_REQUEST\",\"payload\":{},\"clientId\":\"" + clientId
+                        + "\",\"sequenceNumber\":1}");
+            } catch (IOException e) {
+                close();
+            }
+        }
+
         /**
          * Reads until the SYNC_RESPONSE has ended, counting its rows (every row is one JSON object;
-         * the message's own envelope and payload are two more). Events before it are skipped.
+         * the message's own envelope and payload are two more). Events before it are skipped: they
+         * come to every connected client, before the request as after it.
          */
-        Result readSnapshot(long askedNanos) throws IOException {
+        Result readSnapshot() throws IOException {
             long firstByte = 0;
             long braces = 0;
             long bytes = 0;
@@ -257,16 +361,12 @@ final class SyncStorm {
                         continue; // an event broadcast before the reply
                     }
                     inside = true;
-                    firstByte = System.nanoTime() - askedNanos;
+                    firstByte = System.nanoTime() - askedNanos; // the reply cannot come before the request
                 } else if (opcode != 0) {
                     return new Result(false, 0, bytes, firstByte, 0, "a message inside the snapshot's fragments");
                 }
                 bytes += payloadLength;
-                for (int i = 0; i < payloadLength; i++) {
-                    if (payload[i] == '{') {
-                        braces++;
-                    }
-                }
+                braces += countBraces(payload, payloadLength);
                 if (fin) {
                     return new Result(true, braces - 2, bytes, firstByte, System.nanoTime() - askedNanos, null);
                 }

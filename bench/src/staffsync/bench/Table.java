@@ -77,16 +77,20 @@ final class Table {
             {"serverPeakRssAfterSeedMiB", "server peak RSS after seeding, MiB", "%.1f"},
             {"serverPeakRssMiB", "server peak RSS over the run, MiB", "%.1f"},
             {"rssTargetMiB", "target: heap (-Xmx) + 64 MiB", "%.0f"},
-            {"p99QuietMs", "others' event p99, quiet, ms", "%.2f"},
+            {"p99AloneMs", "others' event p99, alone (storm clients not connected), ms", "%.2f"},
+            {"p99QuietMs", "others' event p99, quiet (storm clients connected, idle), ms", "%.2f"},
             {"p99StormMs", "others' event p99, during the storm, ms", "%.2f"},
             {"p99StormOverQuiet", "storm / quiet p99 (target < 2)", "%.2f"},
+            {"p99StormOverAlone", "storm / alone p99", "%.2f"},
+            {"serverCpuSecondsDuringAloneWindow", "server CPU in the alone window, s", "%.2f"},
+            {"serverCpuSecondsDuringQuietWindow", "server CPU in the quiet window, s", "%.2f"},
             {"serverCpuSecondsDuringStormWindow", "server CPU in the storm window, s", "%.2f"},
         };
         StringBuilder b = new StringBuilder(md ? "| storm figure (median of runs) | value |\n| --- | ---: |\n" : "");
         for (String[] row : rows) {
             Object v = s.get(row[0]);
             String cell = v instanceof Number n ? String.format(Locale.ROOT, row[2], n.doubleValue()) : "-";
-            b.append(md ? "| " + row[1] + " | " + cell + " |\n" : String.format("  %-42s %12s%n", row[1], cell));
+            b.append(md ? "| " + row[1] + " | " + cell + " |\n" : String.format("  %-62s %12s%n", row[1], cell));
         }
         s.forEach((key, value) -> {
             if (String.valueOf(key).startsWith("run ")) {
