@@ -339,9 +339,10 @@ public final class Hub implements Runnable, ReplyTurns.Answers {
                 return;
             }
             if (known instanceof RetryTable.Committed original) {
-                // A retry of a committed change: the original event again, byte for byte.
-                settle(client, original.frame());
+                // A retry of a committed change: the original event again, byte for byte. Counted
+                // first: settling is the last step, so a failure before it settles once (answerFailed).
                 metrics.retryAnswered();
+                settle(client, original.frame());
                 return;
             }
             if (known instanceof RetryTable.Pending pending) {

@@ -140,12 +140,8 @@ class HubTest {
     void aRetryArrivingWhileTheOriginalIsAtTheStoreWaitsForItAndIsNotApplied() throws Exception {
         GatedStore store = new GatedStore();
         startHub(store);
-        RecordingClient original = new RecordingClient("c1");
-        RecordingClient retry = new RecordingClient("c2");
-        hub.submit(new HubEvent.Register(original));
-        hub.submit(new HubEvent.Register(retry));
-        original.next();
-        retry.next();
+        RecordingClient original = registered("c1");
+        RecordingClient retry = registered("c2");
         Origin origin = new Origin("same-client", 7L);
         hub.submit(new HubEvent.MutationRequested(original, origin, create("r")));
         hub.submit(new HubEvent.MutationRequested(retry, origin, create("r")));
@@ -329,13 +325,7 @@ class HubTest {
     @Test
     void aChangeWhoseOutcomeFailsInTheHubStillGivesBackItsPlace() throws Exception {
         // The refusal of a change the store turned down cannot be encoded: handling MutationDone throws.
-        FrameEncoder failingOnNotFound = json -> {
-            if (json.contains("\"NOT_FOUND\"")) {
-                throw new IllegalStateException("a bug in encoding the refusal");
-            }
-            return lines(json);
-        };
-        startHub(new MemoryStore(), failingOnNotFound);
+        startHub(new MemoryStore(), failingToEncodeNotFound());
         RecordingClient client = new RecordingClient("c1");
         hub.submit(new HubEvent.Register(client));
         client.next();
@@ -352,20 +342,10 @@ class HubTest {
     @Test
     void aRetryWaitingForAChangeWhoseOutcomeFailsInTheHubIsAnsweredToo() throws Exception {
         // As above, but a retry of the change arrived while it was at the store and waits for its outcome.
-        FrameEncoder failingOnNotFound = json -> {
-            if (json.contains("\"NOT_FOUND\"")) {
-                throw new IllegalStateException("a bug in encoding the refusal");
-            }
-            return lines(json);
-        };
         GatedStore store = new GatedStore();
-        startHub(store, failingOnNotFound);
-        RecordingClient original = new RecordingClient("c1");
-        RecordingClient retry = new RecordingClient("c2");
-        hub.submit(new HubEvent.Register(original));
-        hub.submit(new HubEvent.Register(retry));
-        original.next();
-        retry.next();
+        startHub(store, failingToEncodeNotFound());
+        RecordingClient original = registered("c1");
+        RecordingClient retry = registered("c2");
         Origin origin = new Origin("same-client", 4L);
         hub.submit(new HubEvent.MutationRequested(original, origin, new DeleteStaff("missing", null)));
         hub.submit(new HubEvent.MutationRequested(retry, origin, new DeleteStaff("missing", null)));
@@ -379,6 +359,24 @@ class HubTest {
         fence();
         assertEquals(1, retry.settled.get(), "settled once");
         assertEquals(1, original.settled.get(), "settled once");
+    }
+
+    /** A client the hub has registered, its CONNECTION_ACK taken. */
+    private RecordingClient registered(String id) throws InterruptedException {
+        RecordingClient client = new RecordingClient(id);
+        hub.submit(new HubEvent.Register(client));
+        client.next();
+        return client;
+    }
+
+    /** Encodes as the tests do, except a NOT_FOUND refusal, where it throws as a bug would. */
+    private static FrameEncoder failingToEncodeNotFound() {
+        return json -> {
+            if (json.contains("\"NOT_FOUND\"")) {
+                throw new IllegalStateException("a bug in encoding the refusal");
+            }
+            return lines(json);
+        };
     }
 
     /**

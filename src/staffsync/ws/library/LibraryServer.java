@@ -336,8 +336,12 @@ public final class LibraryServer<C extends OwnWritePath> extends WebSocketServer
         }
     }
 
-    /** Runs {@code action} on the app's object of every open connection (a snapshot of them). */
-    public void forEachConnection(Consumer<C> action) {
+    /**
+     * Runs {@code action} on the app's object of every open connection (a snapshot of them).
+     * Package-private: the rest of the server reaches every instance's connections through
+     * {@link WebSocketPort#forEachConnection}.
+     */
+    void forEachConnection(Consumer<C> action) {
         for (WebSocket socket : getConnections()) {
             C connection = socket.getAttachment();
             if (connection != null) {
