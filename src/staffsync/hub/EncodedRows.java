@@ -23,7 +23,7 @@ final class EncodedRows {
      * Rows per chunk, and so per piece of a reply (one WebSocket frame, about 50 KB of 200-character
      * rows). Each piece costs a few small objects (buffer views, a frame header) however many rows it
      * holds: at 16 rows they were about a third of a sync storm's garbage, and the storm had 10-11
-     * young collections in 20 s; at 64, 8 (docs/benchmarks.md, "The storm measured apart from its
+     * young collections in 20 s; at 64, 7-8 (docs/benchmarks.md, "The storm measured apart from its
      * clients"). A page holds at most 128 rows, so a chunk is half a page or a whole one.
      */
     static final int CHUNK_ROWS = 64;
