@@ -692,21 +692,11 @@ public final class Hub implements Runnable, ReplyTurns.Answers {
             // this says only that the answer failed. Retries of it still waiting in the table
             // (the failure came before they were answered) hear the same: left there, they and
             // every later retry of the change would wait for an answer that is not coming.
-            Origin origin = done.request().origin();
-            Frame error = encoder.encode(ServerMessages.error(ErrorCode.INTERNAL,
+            // refusal() settles those and counts them with the requester, who is staged here only.
+            Frame error = refusal(done.request().origin(), new MutationResult.Rejected(ErrorCode.INTERNAL,
                     "the server failed to send this change's outcome (logged as a server error); sync to see whether"
-                            + " it was applied", done.request().mutation().staffId(), null, sequence,
-                    origin.clientSequence()));
+                            + " it was applied", done.request().mutation().staffId(), null));
             outbox.stage(done.request().client(), error);
-            List<Client> waiting = origin.clientSequence() == null ? List.of()
-                    : retries.rejected(RetryTable.Key.of(origin));
-            for (Client waiter : waiting) {
-                settle(waiter, error);
-            }
-            metrics.sent(MessageType.ERROR, waiting.size() + 1);
-            for (int i = 0; i <= waiting.size(); i++) {
-                metrics.error(ErrorCode.INTERNAL);
-            }
         } else if (event instanceof SyncRequested sync) {
             sendInternalError(sync.client(), sync.inReplyTo());
         } else if (event instanceof AllPeriodsRequested all) {

@@ -3,14 +3,10 @@ package staffsync.ws.library;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +16,7 @@ import org.java_websocket.server.WebSocketServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import staffsync.metrics.Metrics;
+import staffsync.support.WsClient;
 
 /**
  * A stopping server closes every connection with 1001, however its shutdown interleaves with
@@ -37,12 +34,12 @@ class ShutdownClosesEveryConnectionTest {
     static final String PATH = "/shutdown-test";
 
     final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
-    final List<WebSocket> clients = new ArrayList<>();
+    final List<WsClient> clients = new ArrayList<>();
     LibraryServer<SilentConnection> server;
 
     @AfterEach
     void cleanUp() {
-        clients.forEach(WebSocket::abort);
+        clients.forEach(WsClient::close);
         timers.shutdownNow();
     }
 
@@ -52,19 +49,14 @@ class ShutdownClosesEveryConnectionTest {
                 65_536, 5_000, 0, 3_600), new HoldingStopUntilTheSelectorEnds(), new Metrics(), timers,
                 new SocketLimit(1_000));
         int port = server.startAndAwait();
-        List<CompletableFuture<Integer>> closeCodes = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            CompletableFuture<Integer> closeCode = new CompletableFuture<>();
-            clients.add(HttpClient.newHttpClient().newWebSocketBuilder()
-                    .buildAsync(URI.create("ws://127.0.0.1:" + port + PATH), new RecordingClose(closeCode))
-                    .get(10, TimeUnit.SECONDS));
-            closeCodes.add(closeCode);
+            clients.add(WsClient.connect(URI.create("ws://127.0.0.1:" + port + PATH), "c" + i));
         }
 
         server.shutdown(4_000);
 
-        for (CompletableFuture<Integer> closeCode : closeCodes) {
-            assertEquals(1001, closeCode.get(10, TimeUnit.SECONDS), "every client is told the server is going away");
+        for (WsClient client : clients) {
+            assertEquals(1001, client.awaitClose(), "every client is told the server is going away");
         }
     }
 
@@ -131,20 +123,6 @@ class ShutdownClosesEveryConnectionTest {
         private static boolean insideLibraryStop() {
             return Arrays.stream(Thread.currentThread().getStackTrace()).anyMatch(frame ->
                     frame.getClassName().equals(WebSocketServer.class.getName()) && frame.getMethodName().equals("stop"));
-        }
-    }
-
-    /** Completes with the close code the server sent; the JDK client answers the close by itself. */
-    record RecordingClose(CompletableFuture<Integer> closeCode) implements WebSocket.Listener {
-        @Override
-        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            closeCode.complete(statusCode);
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket webSocket, Throwable error) {
-            closeCode.completeExceptionally(error);
         }
     }
 }
