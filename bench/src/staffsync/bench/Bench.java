@@ -374,7 +374,7 @@ public final class Bench {
                     : LoadGen.round((t.singleBroadcast() ? totalCpu : measuredCpu) * 1e6 / deliveries, 2));
             figures.put("serverPeakRssMiB", LoadGen.round(procStatusKb(pid, "VmHWM") / 1024.0, 1));
             figures.put("serverRssAtEndMiB", LoadGen.round(procStatusKb(pid, "VmRSS") / 1024.0, 1));
-            figures.put("loadgenCpuSeconds", LoadGen.round((selfStart[1] - selfStart[0]) / (double) clockTicks, 2));
+            figures.put("loadgenCpuSeconds", cpuSeconds(selfStart));
             figures.put("loadgenMicrosPerDelivery", deliveries == 0 || t.singleBroadcast() ? null
                     : LoadGen.round((selfStart[1] - selfStart[0]) / (double) clockTicks * 1e6 / deliveries, 2));
             figures.put("loadgenCpuSecondsWholeRun", LoadGen.round((cpuTicks(ProcessHandle.current().pid()) - self0)
@@ -473,12 +473,12 @@ public final class Bench {
             figures.put("loadAverageAfter", Files.readString(Path.of("/proc/loadavg")).trim());
             figures.put("serverCpuSeconds", LoadGen.round(measuredCpu, 2));
             figures.put("cpuMicrosPerDelivery", deliveries == 0 ? null : LoadGen.round(measuredCpu * 1e6 / deliveries, 2));
-            figures.put("standInCpuSeconds", LoadGen.round((standInCpu[1] - standInCpu[0]) / (double) clockTicks, 2));
+            figures.put("standInCpuSeconds", cpuSeconds(standInCpu));
             figures.put("redisCpuSeconds", redis == null ? null
-                    : LoadGen.round((redisCpu[1] - redisCpu[0]) / (double) clockTicks, 2));
+                    : cpuSeconds(redisCpu));
             figures.put("serverPeakRssMiB", LoadGen.round(procStatusKb(pids, "VmHWM") / 1024.0, 1));
             figures.put("serverRssAtEndMiB", LoadGen.round(procStatusKb(pids, "VmRSS") / 1024.0, 1));
-            figures.put("loadgenCpuSeconds", LoadGen.round((self[1] - self[0]) / (double) clockTicks, 2));
+            figures.put("loadgenCpuSeconds", cpuSeconds(self));
             figures.put("loadgenMicrosPerDelivery", deliveries == 0 ? null
                     : LoadGen.round((self[1] - self[0]) / (double) clockTicks * 1e6 / deliveries, 2));
             figures.putAll(storeTimes(logs));
@@ -653,17 +653,17 @@ public final class Bench {
             stormFigures.put("serverPeakRssMiB", LoadGen.round(peak, 1));
             stormFigures.put("heapMiB", heap);
             stormFigures.put("rssTargetMiB", heap + 64);
-            double quietP99 = ((Number) ((Map<?, ?>) quiet.get("latencyMs")).get("p99")).doubleValue();
-            double stormP99 = ((Number) ((Map<?, ?>) during.get("latencyMs")).get("p99")).doubleValue();
+            double quietP99 = p99(quiet);
+            double stormP99 = p99(during);
             stormFigures.put("p99QuietMs", quietP99);
             stormFigures.put("p99StormMs", stormP99);
             stormFigures.put("p99StormOverQuiet", quietP99 == 0 ? null : LoadGen.round(stormP99 / quietP99, 2));
-            double aloneP99 = ((Number) ((Map<?, ?>) alone.get("latencyMs")).get("p99")).doubleValue();
+            double aloneP99 = p99(alone);
             stormFigures.put("p99AloneMs", aloneP99);
             stormFigures.put("p99StormOverAlone", aloneP99 == 0 ? null : LoadGen.round(stormP99 / aloneP99, 2));
-            stormFigures.put("serverCpuSecondsDuringAloneWindow", LoadGen.round((aloneCpu[1] - aloneCpu[0]) / (double) clockTicks, 2));
-            stormFigures.put("serverCpuSecondsDuringQuietWindow", LoadGen.round((quietCpu[1] - quietCpu[0]) / (double) clockTicks, 2));
-            stormFigures.put("serverCpuSecondsDuringStormWindow", LoadGen.round((cpu[1] - cpu[0]) / (double) clockTicks, 2));
+            stormFigures.put("serverCpuSecondsDuringAloneWindow", cpuSeconds(aloneCpu));
+            stormFigures.put("serverCpuSecondsDuringQuietWindow", cpuSeconds(quietCpu));
+            stormFigures.put("serverCpuSecondsDuringStormWindow", cpuSeconds(cpu));
             for (Map<String, Object> figures : List.of(alone, quiet, during)) {
                 figures.put("store", template.store());
                 figures.put("serverPeakRssMiB", LoadGen.round(peak, 1));
@@ -988,6 +988,16 @@ public final class Bench {
             out.put(e.getKey(), t);
         }
         return out;
+    }
+
+    /** A window's CPU seconds, from its {start, end} ticks. */
+    private double cpuSeconds(long[] window) {
+        return LoadGen.round((window[1] - window[0]) / (double) clockTicks, 2);
+    }
+
+    /** A LoadGen run's p99 latency, ms. */
+    private static double p99(Map<String, Object> figures) {
+        return ((Number) ((Map<?, ?>) figures.get("latencyMs")).get("p99")).doubleValue();
     }
 
     static long cpuTicks(long pid) {
